@@ -1,0 +1,3 @@
+export * from "./errors";
+export * from "./progress";
+export { writeFileAtomic } from "./fs";
