@@ -1,0 +1,53 @@
+import type { RgbaImage } from "./types";
+
+/** An 8-bit single-channel image, rows top to bottom. */
+export interface GrayImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Luma with OpenCV's weights (0.299 R + 0.587 G + 0.114 B), as cv2.cvtColor(…, COLOR_RGB2GRAY). */
+export function toGray(img: RgbaImage): GrayImage {
+  const n = img.width * img.height;
+  const out = new Uint8Array(n);
+  const d = img.data;
+  for (let p = 0, q = 0; p < n; p++, q += 4) {
+    out[p] = Math.round(0.299 * d[q] + 0.587 * d[q + 1] + 0.114 * d[q + 2]);
+  }
+  return { width: img.width, height: img.height, data: out };
+}
+
+/** Grey to RGBA (opaque). */
+export function grayToRgba(g: GrayImage): RgbaImage {
+  const out = new Uint8ClampedArray(g.width * g.height * 4);
+  for (let p = 0, q = 0; p < g.data.length; p++, q += 4) {
+    out[q] = out[q + 1] = out[q + 2] = g.data[p];
+    out[q + 3] = 255;
+  }
+  return { width: g.width, height: g.height, data: out };
+}
+
+/** Fraction of pixels that differ from the corner pixel's colour by more than `tolerance` (0–255): how much of an image is not background. */
+export function foregroundFraction(img: RgbaImage, tolerance = 8): number {
+  const d = img.data;
+  const [r, g, b] = [d[0], d[1], d[2]];
+  let n = 0;
+  for (let q = 0; q < d.length; q += 4) {
+    if (Math.abs(d[q] - r) > tolerance || Math.abs(d[q + 1] - g) > tolerance || Math.abs(d[q + 2] - b) > tolerance) n++;
+  }
+  return n / (img.width * img.height);
+}
+
+/** Copy of a rectangle of an image (clamped to the image). */
+export function cropImage(img: RgbaImage, x: number, y: number, width: number, height: number): RgbaImage {
+  const x0 = Math.max(0, Math.floor(x)), y0 = Math.max(0, Math.floor(y));
+  const x1 = Math.min(img.width, Math.ceil(x + width)), y1 = Math.min(img.height, Math.ceil(y + height));
+  const w = Math.max(0, x1 - x0), h = Math.max(0, y1 - y0);
+  const out = new Uint8ClampedArray(w * h * 4);
+  for (let row = 0; row < h; row++) {
+    const s = 4 * (x0 + img.width * (y0 + row));
+    out.set(img.data.subarray(s, s + 4 * w), 4 * w * row);
+  }
+  return { width: w, height: h, data: out };
+}
