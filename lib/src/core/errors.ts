@@ -63,21 +63,25 @@ export class InconsistentSeriesError extends UnmaskError {
   }
 }
 
-/** A gap in slice positions: one or more slices missing. */
+/** A gap in slice positions: one or more slices missing between two files. */
 export class MissingSliceError extends UnmaskError {
-  /** Position (mm along the slice normal) after which slices are missing. */
+  /** Position (mm along the slice normal) of the slice before the gap. */
   readonly afterPosition: number;
+  /** How many slices the gap holds. */
   readonly missing: number;
-  constructor(path: string, afterIndex: number, afterPosition: number, expected: number, found: number) {
+  /** The files on either side of the gap. */
+  readonly between: [string, string];
+  constructor(path: string, afterIndex: number, afterPosition: number, expected: number, found: number, between: [string, string]) {
     const missing = Math.max(1, Math.round(found / expected) - 1);
     super(
       "MISSING_SLICE",
-      `${path}: ${missing} slice(s) missing after slice ${afterIndex} (at ${afterPosition.toFixed(2)} mm along the normal): ` +
-        `gap of ${found.toFixed(2)} mm where the spacing is ${expected.toFixed(2)} mm`,
+      `${path}: ${missing} slice(s) missing after slice ${afterIndex} (${between[0]}, at ${afterPosition.toFixed(2)} mm along the normal) ` +
+        `and before ${between[1]}: gap of ${found.toFixed(2)} mm where the spacing is ${expected.toFixed(2)} mm`,
       path,
     );
     this.afterPosition = afterPosition;
     this.missing = missing;
+    this.between = between;
   }
 }
 

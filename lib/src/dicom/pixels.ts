@@ -1,0 +1,102 @@
+import * as dicomParser from "dicom-parser";
+import { InconsistentSeriesError, TruncatedDicomError, UnsupportedTransferSyntaxError } from "../core/errors";
+import { transferSyntaxName } from "./transfer-syntax";
+import type { SliceHeader } from "./types";
+
+/** Stored value the seed treated as padding outside the reconstruction circle. */
+export const SEED_PADDING_VALUE = -2000;
+
+/**
+ * Decode one frame's stored pixel values (before the modality LUT), as numbers in a Float32Array.
+ * Native and RLE pixel data are decoded; other compressed syntaxes are named in the error.
+ */
+export function decodeStoredPixels(ds: dicomParser.DataSet, h: SliceHeader): Float32Array {
+  if (!h.pixelData) throw new InconsistentSeriesError(h.path, "no pixel data in the file");
+  const n = h.rows * h.columns;
+  if (h.samplesPerPixel !== 1) {
+    throw new InconsistentSeriesError(h.path, `${h.samplesPerPixel} samples per pixel (${h.photometricInterpretation}); only greyscale images form a volume`);
+  }
+  const bytesPer = h.bitsAllocated / 8;
+  let raw: Uint8Array;
+  if (h.pixelData.encapsulated) {
+    if (h.transferSyntaxUid !== "1.2.840.10008.1.2.5") {
+      throw new UnsupportedTransferSyntaxError(h.path, h.transferSyntaxUid, transferSyntaxName(h.transferSyntaxUid));
+    }
+    const el = ds.elements.x7fe00010;
+    const frame = el.fragments && el.fragments.length > 1 && !(el.basicOffsetTable && el.basicOffsetTable.length)
+      ? dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, el.fragments.length)
+      : dicomParser.readEncapsulatedImageFrame(ds, el, 0);
+    raw = decodeRle(frame, n, bytesPer, h.path);
+  } else {
+    if (![8, 16, 32].includes(h.bitsAllocated)) {
+      throw new InconsistentSeriesError(h.path, `BitsAllocated ${h.bitsAllocated} is not supported (8, 16 or 32)`);
+    }
+    const need = n * bytesPer;
+    if (h.pixelData.length < need || h.pixelData.offset + need > ds.byteArray.length) {
+      throw new TruncatedDicomError(h.path, `pixel data holds ${Math.min(h.pixelData.length, ds.byteArray.length - h.pixelData.offset)} bytes, ${h.rows}×${h.columns}×${bytesPer} needs ${need}`);
+    }
+    raw = ds.byteArray.subarray(h.pixelData.offset, h.pixelData.offset + need);
+  }
+  const little = h.transferSyntaxUid !== "1.2.840.10008.1.2.2";
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = new Float32Array(n);
+  const signed = h.pixelRepresentation === 1;
+  const shift = 32 - h.bitsStored;
+  const mask = h.bitsStored >= 32 ? 0xffffffff : (1 << h.bitsStored) - 1;
+  for (let p = 0; p < n; p++) {
+    let v: number;
+    if (h.bitsAllocated === 16) v = view.getUint16(2 * p, little);
+    else if (h.bitsAllocated === 8) v = raw[p];
+    else v = view.getUint32(4 * p, little);
+    v &= mask;
+    // Sign-extend from BitsStored (e.g. 12-bit signed CT).
+    if (signed) v = (v << shift) >> shift;
+    else v = v >>> 0;
+    out[p] = v;
+  }
+  return out;
+}
+
+/** Decode a DICOM RLE Lossless frame (PS3.5 Annex G) into little-endian interleaved bytes. */
+export function decodeRle(frame: Uint8Array, pixels: number, bytesPer: number, path: string): Uint8Array {
+  if (frame.length < 64) throw new TruncatedDicomError(path, "RLE frame shorter than its 64-byte header");
+  const hv = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  const segments = hv.getUint32(0, true);
+  if (segments !== bytesPer) {
+    throw new InconsistentSeriesError(path, `RLE frame has ${segments} segments, ${bytesPer} expected for greyscale`);
+  }
+  const out = new Uint8Array(pixels * bytesPer);
+  for (let s = 0; s < segments; s++) {
+    const start = hv.getUint32(4 + 4 * s, true);
+    const end = s + 1 < segments ? hv.getUint32(8 + 4 * s, true) : frame.length;
+    // Segment 0 holds the most significant bytes; output is little endian.
+    const byteIndex = bytesPer - 1 - s;
+    let p = start, o = 0;
+    while (p < end && o < pixels) {
+      const c = (frame[p++] << 24) >> 24;
+      if (c >= 0) {
+        for (let r = 0; r <= c && o < pixels; r++) out[(o++) * bytesPer + byteIndex] = frame[p++];
+      } else if (c !== -128) {
+        const v = frame[p++];
+        for (let r = 0; r < 1 - c && o < pixels; r++) out[(o++) * bytesPer + byteIndex] = v;
+      }
+    }
+    if (o < pixels) throw new TruncatedDicomError(path, `RLE segment ${s} decodes to ${o} of ${pixels} pixels`);
+  }
+  return out;
+}
+
+/**
+ * Stored values → modality values (HU for CT) with RescaleSlope/Intercept; padding (PixelPaddingValue,
+ * or the seed's -2000 for CT) becomes `air`.
+ */
+export function toModalityValues(stored: Float32Array, h: SliceHeader, air: number): Float32Array {
+  const slope = h.rescaleSlope, icpt = h.rescaleIntercept;
+  const pad = h.pixelPaddingValue;
+  const seedPad = h.modality === "CT" ? SEED_PADDING_VALUE : null;
+  for (let p = 0; p < stored.length; p++) {
+    const v = stored[p];
+    stored[p] = v === pad || v === seedPad ? air : v * slope + icpt;
+  }
+  return stored;
+}
