@@ -1,1 +1,3 @@
-export {};
+export * from "./types";
+export { detectFaces, detectors, type DetectOptions } from "./detect";
+export { HAAR_DEFAULTS, HAAR_CASCADE_PATH, type HaarOptions } from "./haar";

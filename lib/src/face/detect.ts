@@ -1,0 +1,30 @@
+import type { RgbaImage } from "../image/types";
+import { InvalidArgumentError } from "../core/errors";
+import type { DetectorName, Face } from "./types";
+import { humanDetect } from "./human";
+import { haarDetect, type HaarOptions } from "./haar";
+
+/** The detectors `detectFaces` offers. */
+export const detectors: readonly DetectorName[] = ["human", "haar"];
+
+/** Options for `detectFaces`. */
+export interface DetectOptions extends HaarOptions {
+  /** "human" (blazeface + face mesh, default) or "haar" (OpenCV cascade, the seed's). */
+  detector?: DetectorName;
+}
+
+/** Find faces in an image, best first; an image without a face gives []. */
+export async function detectFaces(image: RgbaImage, options: DetectOptions = {}): Promise<Face[]> {
+  checkImage(image);
+  const detector = options.detector ?? "human";
+  if (detector === "human") return (await humanDetect(image)).map((d) => d.face);
+  if (detector === "haar") return haarDetect(image, options);
+  throw new InvalidArgumentError(`unknown face detector "${String(detector)}" (choose one of ${detectors.join(", ")})`);
+}
+
+/** An RgbaImage whose buffer matches its size. */
+export function checkImage(image: RgbaImage): void {
+  if (!image || !(image.width > 0) || !(image.height > 0) || !image.data || image.data.length !== image.width * image.height * 4) {
+    throw new InvalidArgumentError(`not an RGBA image: expected width·height·4 bytes, got ${image?.data?.length} for ${image?.width}×${image?.height}`);
+  }
+}
