@@ -1,0 +1,129 @@
+import { Image } from "canvas";
+import { ImageDecodeError, InvalidArgumentError } from "../core/errors";
+import type { RgbaImage } from "../image/types";
+import type { Volume } from "../volume/types";
+import { emit, htmlPage, saveArtefact, type SaveOptions } from "./output";
+import { checkFigure, plotHtml, type PlotlyFigure } from "./plot";
+import { canvasToPng, imageToCanvas, paintOverlays, withTitle, type Overlays } from "./raster";
+import { slicesImage, type SlicesOptions, type WindowLevel, type SlicePanel } from "./slices";
+import { renderTable, type RenderedTable, type TableInput, type TableOptions } from "./table";
+import { createCanvas } from "canvas";
+
+/** Options for `show.image`: overlays, a title and a display scale. */
+export interface ShowImageOptions extends Overlays, SaveOptions {
+  title?: string;
+  /** Display scale (2 = twice as large); overlay coordinates stay in the input image's pixels. */
+  scale?: number;
+}
+
+/** Decode PNG/JPEG bytes into an RgbaImage (synchronous, via node-canvas). */
+export function decodeImageBytes(bytes: Uint8Array, name = "image bytes"): RgbaImage {
+  const im = new Image();
+  try {
+    im.src = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  } catch (e) {
+    throw new ImageDecodeError(name, (e as Error).message);
+  }
+  if (!im.width || !im.height) throw new ImageDecodeError(name, "no image decoded");
+  const c = createCanvas(im.width, im.height);
+  const ctx = c.getContext("2d");
+  ctx.drawImage(im, 0, 0);
+  const d = ctx.getImageData(0, 0, im.width, im.height);
+  return { width: im.width, height: im.height, data: new Uint8ClampedArray(d.data) };
+}
+
+function isRgbaImage(x: unknown): x is RgbaImage {
+  return !!x && typeof x === "object" && "width" in x && "height" in x && "data" in x;
+}
+
+/** The PNG that `show.image` displays: the image, scaled, with overlays and an optional title. */
+export function imagePng(img: RgbaImage | Uint8Array, opts: ShowImageOptions = {}): Buffer {
+  const rgba = isRgbaImage(img) ? img : img instanceof Uint8Array ? decodeImageBytes(img) : null;
+  if (!rgba) throw new InvalidArgumentError("show.image expects an RgbaImage or PNG/JPEG bytes");
+  const scale = opts.scale ?? 1;
+  if (!(scale > 0)) throw new InvalidArgumentError(`show.image: scale must be > 0 (got ${scale})`);
+  let c = imageToCanvas(rgba, scale);
+  paintOverlays(c.getContext("2d"), opts, scale);
+  if (opts.title) c = withTitle(c, opts.title);
+  return canvasToPng(c);
+}
+
+/** Result of `show.slices`: the PNG, the composed image and each panel's orientation. */
+export interface ShownSlices {
+  png: Buffer;
+  image: RgbaImage;
+  panels: SlicePanel[];
+  window: WindowLevel;
+}
+
+/** Result of `show.plot`: the figure JSON and the HTML that draws it. */
+export interface ShownPlot {
+  figure: PlotlyFigure;
+  html: string;
+}
+
+// The plotly bundle goes into the first plot output of a kernel session only; later plots reuse window.Plotly.
+let plotlyShown = false;
+
+/**
+ * Notebook display helpers. Inside a tslab kernel each call shows its output in the notebook;
+ * from the CLI and tests it only returns (and with `{ save }` writes) the artefact.
+ */
+export const show = {
+  /** Show an image (RgbaImage or PNG/JPEG bytes) with optional boxes, landmarks and lines; returns the PNG. */
+  image(img: RgbaImage | Uint8Array, opts: ShowImageOptions = {}): Buffer {
+    const png = imagePng(img, opts);
+    saveArtefact(opts.save, png);
+    if (!opts.quiet) emit({ mime: "image/png", data: png });
+    return png;
+  },
+
+  /** Show axial, coronal and sagittal slices with a window (HU preset or {center, width}); returns the PNG and panels. */
+  slices(vol: Volume, opts: SlicesOptions & SaveOptions & { title?: string } = {}): ShownSlices {
+    const r = slicesImage(vol, opts);
+    let c = imageToCanvas(r.image);
+    if (opts.title) c = withTitle(c, opts.title);
+    const png = canvasToPng(c);
+    saveArtefact(opts.save, png);
+    if (!opts.quiet) emit({ mime: "image/png", data: png });
+    return { png, ...r };
+  },
+
+  /** Show a plotly figure inline (offline); returns the figure and the HTML; `save` writes a standalone page. */
+  plot(figure: PlotlyFigure, opts: SaveOptions & { height?: number } = {}): ShownPlot {
+    checkFigure(figure);
+    if (opts.save) {
+      const title = String((figure.layout?.title as { text?: string } | undefined)?.text ?? "plot");
+      saveArtefact(opts.save, htmlPage(title, plotHtml(figure, { includePlotly: true, height: opts.height })));
+    }
+    const html = plotHtml(figure, { includePlotly: !plotlyShown, height: opts.height });
+    if (!opts.quiet) {
+      emit({ mime: "text/html", data: html });
+      plotlyShown = true;
+    }
+    return { figure, html };
+  },
+
+  /** Show a table of row objects or {columns, rows}; returns its HTML and Markdown. */
+  table(rows: TableInput, opts: TableOptions & SaveOptions = {}): RenderedTable {
+    const t = renderTable(rows, opts);
+    if (opts.save) saveArtefact(opts.save, opts.save.endsWith(".md") ? t.markdown : htmlPage(opts.title ?? "table", t.html));
+    if (!opts.quiet) emit({ mime: "text/html", data: t.html });
+    return t;
+  },
+
+  /** Show Markdown text; returns it. */
+  markdown(md: string, opts: SaveOptions = {}): string {
+    if (typeof md !== "string") throw new InvalidArgumentError("show.markdown expects a string");
+    saveArtefact(opts.save, md);
+    if (!opts.quiet) emit({ mime: "text/markdown", data: md });
+    return md;
+  },
+
+  /** Show raw HTML; returns it. */
+  html(html: string, opts: SaveOptions = {}): string {
+    saveArtefact(opts.save, html);
+    if (!opts.quiet) emit({ mime: "text/html", data: html });
+    return html;
+  },
+};

@@ -1,0 +1,51 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { show, histogram, histogramFigure, plotHtml, renderTable, setDisplaySink, type DisplayOutput } from "unmask";
+import { tempDir } from "../helpers/paths";
+
+test("show.table renders rows as HTML and Markdown with numbers formatted", () => {
+  const t = show.table([{ name: "obama-1", distance: 0.4671234, match: true }, { name: "biden-1<b>", distance: 0.877, match: false }], { title: "pairs", quiet: true });
+  assert.deepEqual(t.columns, ["name", "distance", "match"]);
+  assert.match(t.html, /<th[^>]*>distance<\/th>/);
+  assert.match(t.html, /<td[^>]*>0\.467<\/td>/);
+  assert.match(t.html, /biden-1&lt;b&gt;/);
+  assert.match(t.html, /<caption[^>]*>pairs<\/caption>/);
+  assert.equal((t.html.match(/<tr>/g) ?? []).length, 3);
+  const lines = t.markdown.trim().split("\n");
+  assert.equal(lines[2], "| name | distance | match |");
+  assert.equal(lines[3], "| --- | ---: | --- |");
+  assert.equal(lines[4], "| obama-1 | 0.467 | true |");
+  const cr = renderTable({ columns: ["a", "b"], rows: [[1, 2], [3, 4.5]] });
+  assert.deepEqual(cr.cells, [["1", "2"], ["3", "4.5"]]);
+  assert.throws(() => renderTable("x" as unknown as []), { code: "INVALID_ARGUMENT" });
+});
+
+test("show.plot embeds the figure data and the plotly bundle once per session", () => {
+  const got: DisplayOutput[] = [];
+  const fig = histogramFigure(histogram({ data: new Float32Array([1, 2, 2, 3, 3, 3]) }, { bins: 3 }), { title: "h" });
+  assert.deepEqual(fig.data[0].y, [1, 2, 3]);
+  const dir = tempDir();
+  setDisplaySink((o) => got.push(o));
+  try {
+    const a = show.plot(fig, { save: path.join(dir, "plot.html") });
+    const b = show.plot({ data: [{ type: "scatter", x: [7, 8], y: [9, 10] }] });
+    assert.equal(got.length, 2);
+    assert.equal(got[0].data, a.html);
+    assert.match(a.html, /"y":\[1,2,3\]/);
+    assert.match(a.html, /function\(define,module,exports\)/);
+    assert.ok(a.html.length > 3_000_000, "first plot carries the plotly bundle");
+    assert.ok(b.html.length < 10_000, "later plots reuse window.Plotly");
+    assert.match(b.html, /"x":\[7,8\]/);
+    const saved = fs.readFileSync(path.join(dir, "plot.html"), "utf8");
+    assert.match(saved, /^<!DOCTYPE html>/);
+    assert.ok(saved.includes("plotly.js v2.35.2") || saved.length > 3_000_000);
+  } finally {
+    setDisplaySink(null);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  // Figure text cannot close the script element.
+  const h = plotHtml({ data: [{ type: "bar", x: ["</script><b>"], y: [1] }] });
+  assert.ok(!h.slice(0, h.lastIndexOf("</script>")).includes("</script><b>"));
+});
