@@ -1,1 +1,2 @@
 export * from "./types";
+export { marchingCubes, marchingCubesSync, shareVolume, type MarchingCubesOptions } from "./marching-cubes";
