@@ -1,0 +1,365 @@
+/**
+ * Headless rendering of a patient-space Mesh with three.js 0.162 on headless-gl (WebGL 1).
+ * One mesh is uploaded once (createRenderer) and drawn from any number of views.
+ */
+import type * as THREE from "three";
+import { InvalidArgumentError } from "../core/errors";
+import type { RgbaImage } from "../image/types";
+import type { Mesh } from "../surface/types";
+import * as surface from "../surface";
+import { frameCamera, viewBasis, type ViewBasis } from "./camera";
+import { glContext, loadThree } from "./context";
+import type { CameraInfo, ColorLike, LightPreset, MeshRenderer, RendererOptions, RenderOptions, RenderResult, View } from "./types";
+
+/** Default surface colour: a light skin tone (sRGB). */
+export const SKIN_COLOR: [number, number, number] = [226, 182, 160];
+/** The seed's matplotlib face colour [0.45, 0.45, 0.75] and alpha 0.70 (Poly3DCollection, unshaded). */
+export const SEED_FLAT_COLOR: [number, number, number] = [115, 115, 191];
+const SEED_FLAT_ALPHA = 0.7;
+const DEFAULT_MAX_TRIANGLES = 2_000_000;
+
+type Three = typeof THREE;
+type DecimateFn = (mesh: Mesh, opts: { targetTriangles: number }) => Mesh;
+
+function parseSize(size: RenderOptions["size"]): [number, number] {
+  const s = size ?? 512;
+  const [w, h] = typeof s === "number" ? [s, s] : s;
+  for (const v of [w, h]) {
+    if (!Number.isInteger(v) || v < 1 || v > 8192) throw new InvalidArgumentError(`render: size must be integers in 1–8192, got ${JSON.stringify(size)}`);
+  }
+  return [w, h];
+}
+
+function toColor(T: Three, c: ColorLike, what: string): THREE.Color {
+  if (Array.isArray(c)) {
+    if (c.length !== 3 || !c.every((v) => Number.isFinite(v) && v >= 0 && v <= 255)) {
+      throw new InvalidArgumentError(`render: ${what} must be [r, g, b] in 0–255, got ${JSON.stringify(c)}`);
+    }
+    return new T.Color().setRGB(c[0] / 255, c[1] / 255, c[2] / 255, T.SRGBColorSpace);
+  }
+  if (typeof c !== "string") throw new InvalidArgumentError(`render: ${what} must be a CSS colour string or [r, g, b], got ${JSON.stringify(c)}`);
+  const col = new T.Color();
+  let ok = true;
+  // three warns (not throws) on unknown colour names; catch that as an error.
+  const warn = console.warn;
+  console.warn = () => { ok = false; };
+  try { col.setStyle(c); } finally { console.warn = warn; }
+  if (!ok) throw new InvalidArgumentError(`render: ${what}: unknown colour "${c}"`);
+  return col;
+}
+
+function validateMesh(mesh: Mesh): void {
+  if (!mesh || !(mesh.positions instanceof Float32Array) || !(mesh.triangles instanceof Uint32Array)) {
+    throw new InvalidArgumentError("render: mesh must be { positions: Float32Array, triangles: Uint32Array }");
+  }
+  if (mesh.positions.length % 3 !== 0 || mesh.triangles.length % 3 !== 0) {
+    throw new InvalidArgumentError("render: mesh positions and triangles must hold whole triples");
+  }
+  if (mesh.triangles.length === 0) throw new InvalidArgumentError("render: the mesh has no triangles (isosurface level outside the data range?)");
+  const nv = mesh.positions.length / 3;
+  let max = 0;
+  const t = mesh.triangles;
+  for (let q = 0; q < t.length; q++) if (t[q] > max) max = t[q];
+  if (max >= nv) throw new InvalidArgumentError(`render: triangle index ${max} out of range (${nv} vertices)`);
+  if (mesh.normals && mesh.normals.length !== mesh.positions.length) {
+    throw new InvalidArgumentError("render: mesh normals must have one xyz per vertex");
+  }
+}
+
+const DEPTH_VERTEX = /* glsl */ `
+varying float vDepth;
+void main() {
+  vec4 mv = modelViewMatrix * vec4(position, 1.0);
+  vDepth = -mv.z;
+  gl_Position = projectionMatrix * mv;
+}`;
+// Depth packed into 24 bits of RGB between near and far (WebGL 1 here has no float readback); alpha marks coverage.
+const DEPTH_FRAGMENT = /* glsl */ `
+uniform float uNear;
+uniform float uFar;
+varying float vDepth;
+void main() {
+  float v = floor(clamp((vDepth - uNear) / (uFar - uNear), 0.0, 1.0) * 16777215.0 + 0.5);
+  float r = floor(v / 65536.0);
+  float g = floor((v - r * 65536.0) / 256.0);
+  float b = v - r * 65536.0 - g * 256.0;
+  gl_FragColor = vec4(r / 255.0, g / 255.0, b / 255.0, 1.0);
+}`;
+const NORMAL_VERTEX = /* glsl */ `
+varying vec3 vNormal;
+varying vec3 vView;
+void main() {
+  vec4 mv = modelViewMatrix * vec4(position, 1.0);
+  vNormal = normalMatrix * normal;
+  vView = mv.xyz;
+  gl_Position = projectionMatrix * mv;
+}`;
+// Visible surfaces face the camera whatever the triangle winding: flip normals that point away.
+const NORMAL_FRAGMENT = /* glsl */ `
+uniform float uOrtho;
+varying vec3 vNormal;
+varying vec3 vView;
+void main() {
+  vec3 n = normalize(vNormal);
+  vec3 toCamera = uOrtho > 0.5 ? vec3(0.0, 0.0, 1.0) : -vView;
+  if (dot(n, toCamera) < 0.0) n = -n;
+  gl_FragColor = vec4(n * 0.5 + 0.5, 1.0);
+}`;
+
+/** The surface decimator of the surface module, when it exports one. */
+function findDecimator(): DecimateFn | undefined {
+  const fn = (surface as Record<string, unknown>)["decimate"];
+  return typeof fn === "function" ? (fn as DecimateFn) : undefined;
+}
+
+/** Scene objects for one uploaded mesh. */
+interface SceneState {
+  T: Three;
+  scene: THREE.Scene;
+  geometry: THREE.BufferGeometry;
+  mesh: THREE.Mesh;
+  shaded: THREE.MeshStandardMaterial;
+  flat: THREE.MeshBasicMaterial;
+  depth: THREE.ShaderMaterial;
+  normal: THREE.ShaderMaterial;
+  lights: THREE.Group;
+  released: boolean;
+}
+
+function buildScene(T: Three, mesh: Mesh): SceneState {
+  const geometry = new T.BufferGeometry();
+  geometry.setAttribute("position", new T.BufferAttribute(mesh.positions, 3));
+  geometry.setIndex(new T.BufferAttribute(mesh.triangles, 1));
+  if (mesh.normals) geometry.setAttribute("normal", new T.BufferAttribute(mesh.normals, 3));
+  else geometry.computeVertexNormals();
+  const shaded = new T.MeshStandardMaterial({ roughness: 0.62, metalness: 0, side: T.DoubleSide });
+  // The seed's look: unshaded translucent polygons; painter's order does not matter for one colour, so no depth test.
+  const flat = new T.MeshBasicMaterial({ transparent: true, opacity: SEED_FLAT_ALPHA, depthWrite: false, depthTest: false, side: T.DoubleSide });
+  const depth = new T.ShaderMaterial({ vertexShader: DEPTH_VERTEX, fragmentShader: DEPTH_FRAGMENT, uniforms: { uNear: { value: 0 }, uFar: { value: 1 } }, side: T.DoubleSide });
+  const normal = new T.ShaderMaterial({ vertexShader: NORMAL_VERTEX, fragmentShader: NORMAL_FRAGMENT, uniforms: { uOrtho: { value: 1 } }, side: T.DoubleSide });
+  const m = new T.Mesh(geometry, shaded);
+  m.frustumCulled = false;
+  const scene = new T.Scene();
+  scene.add(m);
+  const lights = new T.Group();
+  scene.add(lights);
+  return { T, scene, geometry, mesh: m, shaded, flat, depth, normal, lights, released: false };
+}
+
+/** Place lights for the preset in camera-relative directions (they follow the view). */
+function setLights(s: SceneState, preset: LightPreset, cam: CameraInfo): void {
+  const { T, lights } = s;
+  for (const l of [...lights.children]) {
+    lights.remove(l);
+    (l as THREE.Light).dispose?.();
+  }
+  if (preset === "flat") return;
+  const dist = Math.max(cam.far, 1);
+  // A direction given in camera terms (right, up, towards the camera) → patient position of a directional light.
+  const at = (r: number, u: number, back: number): THREE.Vector3 => {
+    const v = new T.Vector3(
+      r * cam.right[0] + u * cam.up[0] - back * cam.direction[0],
+      r * cam.right[1] + u * cam.up[1] - back * cam.direction[1],
+      r * cam.right[2] + u * cam.up[2] - back * cam.direction[2],
+    ).normalize();
+    return v.multiplyScalar(dist).add(new T.Vector3(...cam.center));
+  };
+  const target = new T.Object3D();
+  target.position.set(...cam.center);
+  lights.add(target);
+  const directional = (intensity: number, pos: THREE.Vector3): void => {
+    const l = new T.DirectionalLight(0xffffff, intensity);
+    l.position.copy(pos);
+    l.target = target;
+    lights.add(l);
+  };
+  if (preset === "headlight") {
+    directional(2.6, at(0, 0, 1));
+    lights.add(new T.AmbientLight(0xffffff, 0.55));
+  } else if (preset === "three-point") {
+    directional(2.2, at(-0.8, 0.6, 1)); // key: upper left of the camera
+    directional(0.9, at(0.9, -0.1, 1)); // fill: right, weaker
+    directional(1.4, at(0.2, 0.8, -1)); // rim: from behind, above
+    lights.add(new T.AmbientLight(0xffffff, 0.35));
+  } else {
+    throw new InvalidArgumentError(`render: light must be "headlight", "three-point" or "flat", got "${String(preset)}"`);
+  }
+  target.updateMatrixWorld();
+}
+
+function makeCamera(T: Three, c: CameraInfo): THREE.Camera {
+  let cam: THREE.OrthographicCamera | THREE.PerspectiveCamera;
+  if (c.projection === "orthographic") {
+    const hw = (c.width / 2) * c.pixelSize, hh = (c.height / 2) * c.pixelSize;
+    cam = new T.OrthographicCamera(-hw, hw, hh, -hh, c.near, c.far);
+  } else {
+    cam = new T.PerspectiveCamera(c.fovY, c.width / c.height, c.near, c.far);
+  }
+  cam.position.set(...c.position);
+  cam.up.set(...c.up);
+  cam.lookAt(c.center[0], c.center[1], c.center[2]);
+  cam.updateMatrixWorld();
+  cam.updateProjectionMatrix();
+  return cam;
+}
+
+/** Read the drawing buffer into top-to-bottom rows (and mirror columns for a left-handed view). */
+function readRgba(gl: WebGLRenderingContext, w: number, h: number, mirrored: boolean, scratch: Uint8Array): Uint8ClampedArray {
+  gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, scratch);
+  const out = new Uint8ClampedArray(w * h * 4);
+  const row = w * 4;
+  for (let y = 0; y < h; y++) {
+    const src = (h - 1 - y) * row;
+    if (!mirrored) {
+      out.set(scratch.subarray(src, src + row), y * row);
+    } else {
+      const dst = y * row;
+      for (let x = 0; x < w; x++) {
+        const s = src + 4 * (w - 1 - x), d = dst + 4 * x;
+        out[d] = scratch[s]; out[d + 1] = scratch[s + 1]; out[d + 2] = scratch[s + 2]; out[d + 3] = scratch[s + 3];
+      }
+    }
+  }
+  return out;
+}
+
+let scratchBuf = new Uint8Array(0);
+function scratch(n: number): Uint8Array {
+  if (scratchBuf.length < n) scratchBuf = new Uint8Array(n);
+  return scratchBuf.subarray(0, n);
+}
+
+/**
+ * Upload a mesh once and get a renderer that draws it from any view (`render(view)`), with
+ * `release()` to free the GPU buffers. Meshes over `maxTriangles` are decimated for rendering only.
+ */
+export function createRenderer(mesh: Mesh, opts: RendererOptions = {}): MeshRenderer {
+  validateMesh(mesh);
+  const T = loadThree();
+  let drawn = mesh;
+  let decimated = false;
+  const budget = opts.maxTriangles ?? DEFAULT_MAX_TRIANGLES;
+  if (!(budget >= 1)) throw new InvalidArgumentError(`render: maxTriangles must be ≥ 1, got ${budget}`);
+  const nTri = mesh.triangles.length / 3;
+  if (opts.decimate !== false && nTri > budget) {
+    const dec = findDecimator();
+    if (dec) {
+      opts.onProgress?.(0, 1, "decimate");
+      drawn = dec(mesh, { targetTriangles: budget });
+      validateMesh(drawn);
+      decimated = true;
+      opts.onProgress?.(1, 1, "decimate");
+    } else {
+      opts.onWarning?.(`render: ${nTri} triangles exceed maxTriangles ${budget} but no decimator is available; rendering all of them`);
+    }
+  }
+  const state = buildScene(T, drawn);
+  const base = opts;
+  return {
+    triangles: drawn.triangles.length / 3,
+    decimated,
+    render: async (view?: View, o: RenderOptions = {}) => {
+      if (state.released) throw new InvalidArgumentError("render: this renderer was released");
+      return drawView(state, drawn, { ...base, ...o, view: view ?? o.view ?? base.view });
+    },
+    release: () => {
+      if (state.released) return;
+      state.released = true;
+      state.geometry.dispose();
+      state.shaded.dispose();
+      state.flat.dispose();
+      state.depth.dispose();
+      state.normal.dispose();
+      for (const l of state.lights.children) (l as THREE.Light).dispose?.();
+    },
+  };
+}
+
+function drawView(s: SceneState, mesh: Mesh, o: RenderOptions): RenderResult {
+  const { T } = s;
+  const [W, H] = parseSize(o.size);
+  const basis: ViewBasis = viewBasis(o.view ?? "front", o.voxelAxes);
+  const info = frameCamera(mesh.positions, basis, {
+    projection: o.projection, width: W, height: H, fovY: o.fovY, pixelSize: o.pixelSize, center: o.center, margin: o.margin,
+  });
+  const light = o.light ?? "headlight";
+  const bg = o.background ?? "black";
+  const bgColor = bg === "transparent" ? new T.Color(0, 0, 0) : toColor(T, bg, "background");
+  const bgAlpha = bg === "transparent" ? 0 : 1;
+  if (light === "flat") {
+    s.flat.color = toColor(T, o.color ?? SEED_FLAT_COLOR, "color");
+    s.mesh.material = s.flat;
+  } else {
+    s.shaded.color = toColor(T, o.color ?? SKIN_COLOR, "color");
+    s.mesh.material = s.shaded;
+  }
+  setLights(s, light, info);
+  const cam = makeCamera(T, info);
+  const ctx = glContext(W, H);
+  const { renderer, gl } = ctx;
+  renderer.setRenderTarget(null);
+  renderer.setViewport(0, 0, W, H);
+
+  const t0 = performance.now();
+  renderer.setClearColor(bgColor, bgAlpha);
+  renderer.render(s.scene, cam);
+  const data = readRgba(gl, W, H, basis.mirrored, scratch(W * H * 4));
+  const ms = performance.now() - t0;
+  const result: RenderResult = { image: { width: W, height: H, data }, camera: info, triangles: mesh.triangles.length / 3, ms };
+
+  const maps = o.maps ?? [];
+  for (const m of maps) if (m !== "depth" && m !== "normal") throw new InvalidArgumentError(`render: unknown map "${String(m)}" (use "depth" or "normal")`);
+  if (maps.includes("depth")) {
+    s.depth.uniforms.uNear.value = info.near;
+    s.depth.uniforms.uFar.value = info.far;
+    s.mesh.material = s.depth;
+    renderer.setClearColor(new T.Color(0, 0, 0), 0);
+    renderer.render(s.scene, cam);
+    const px = readRgba(gl, W, H, basis.mirrored, scratch(W * H * 4));
+    const depth = new Float32Array(W * H);
+    const span = info.far - info.near;
+    for (let q = 0; q < W * H; q++) {
+      const a = px[4 * q + 3];
+      depth[q] = a === 0 ? Infinity : info.near + ((px[4 * q] * 65536 + px[4 * q + 1] * 256 + px[4 * q + 2]) / 16777215) * span;
+    }
+    result.depth = depth;
+  }
+  if (maps.includes("normal")) {
+    s.normal.uniforms.uOrtho.value = info.projection === "orthographic" ? 1 : 0;
+    s.mesh.material = s.normal;
+    renderer.setClearColor(new T.Color(0, 0, 0), 0);
+    renderer.render(s.scene, cam);
+    const px = readRgba(gl, W, H, basis.mirrored, scratch(W * H * 4));
+    // A mirrored view's image right is −(GL right): flip the x component to keep R = image right.
+    if (basis.mirrored) for (let q = 0; q < W * H; q++) if (px[4 * q + 3] !== 0) px[4 * q] = 255 - px[4 * q];
+    const normal: RgbaImage = { width: W, height: H, data: px };
+    result.normal = normal;
+  }
+  s.mesh.material = s.shaded;
+  return result;
+}
+
+/** Render a mesh (patient LPS mm) headlessly: default front view, orthographic, 512 × 512, headlight, skin colour. */
+export async function renderMesh(mesh: Mesh, opts: RendererOptions = {}): Promise<RenderResult> {
+  const r = createRenderer(mesh, opts);
+  try {
+    return await r.render(opts.view, opts);
+  } finally {
+    r.release();
+  }
+}
+
+/** Render one mesh from several views, uploading it once. */
+export async function renderViews(mesh: Mesh, views: View[], opts: RendererOptions = {}): Promise<RenderResult[]> {
+  const r = createRenderer(mesh, opts);
+  try {
+    const out: RenderResult[] = [];
+    for (let i = 0; i < views.length; i++) {
+      out.push(await r.render(views[i], opts));
+      opts.onProgress?.(i + 1, views.length, "render");
+    }
+    return out;
+  } finally {
+    r.release();
+  }
+}
