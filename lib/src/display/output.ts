@@ -94,3 +94,13 @@ export function uniqueId(prefix: string): string {
   counter++;
   return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-${counter}`;
 }
+
+/**
+ * Give a returned artefact a quiet console form: tslab prints a cell's last value with
+ * console.log, which would otherwise dump PNG bytes or a 4 MB HTML string under the output.
+ */
+export function quietInspect<T extends object>(value: T, summary: string): T {
+  Object.defineProperty(value, inspectSymbol, { value: () => (inNotebook() ? "" : summary), enumerable: false, configurable: true });
+  return value;
+}
+const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");

@@ -2,7 +2,7 @@ import { Image } from "canvas";
 import { ImageDecodeError, InvalidArgumentError } from "../core/errors";
 import type { RgbaImage } from "../image/types";
 import type { Volume } from "../volume/types";
-import { emit, htmlPage, saveArtefact, type SaveOptions } from "./output";
+import { emit, htmlPage, quietInspect, saveArtefact, type SaveOptions } from "./output";
 import { checkFigure, plotHtml, type PlotlyFigure } from "./plot";
 import { canvasToPng, imageToCanvas, paintOverlays, withTitle, type Overlays } from "./raster";
 import { slicesImage, type SlicesOptions, type WindowLevel, type SlicePanel } from "./slices";
@@ -75,7 +75,7 @@ export const show = {
     const png = imagePng(img, opts);
     saveArtefact(opts.save, png);
     if (!opts.quiet) emit({ mime: "image/png", data: png });
-    return png;
+    return quietInspect(png, `<PNG ${png.length} bytes>`);
   },
 
   /** Show axial, coronal and sagittal slices with a window (HU preset or {center, width}); returns the PNG and panels. */
@@ -86,7 +86,7 @@ export const show = {
     const png = canvasToPng(c);
     saveArtefact(opts.save, png);
     if (!opts.quiet) emit({ mime: "image/png", data: png });
-    return { png, ...r };
+    return quietInspect({ png, ...r }, `<slices ${r.image.width}×${r.image.height}>`);
   },
 
   /** Show a plotly figure inline (offline); returns the figure and the HTML; `save` writes a standalone page. */
@@ -101,7 +101,7 @@ export const show = {
       emit({ mime: "text/html", data: html });
       plotlyShown = true;
     }
-    return { figure, html };
+    return quietInspect({ figure, html }, `<plot: ${figure.data.length} trace(s)>`);
   },
 
   /** Show a table of row objects or {columns, rows}; returns its HTML and Markdown. */
@@ -109,21 +109,22 @@ export const show = {
     const t = renderTable(rows, opts);
     if (opts.save) saveArtefact(opts.save, opts.save.endsWith(".md") ? t.markdown : htmlPage(opts.title ?? "table", t.html));
     if (!opts.quiet) emit({ mime: "text/html", data: t.html });
-    return t;
+    return quietInspect(t, t.markdown);
   },
 
-  /** Show Markdown text; returns it. */
-  markdown(md: string, opts: SaveOptions = {}): string {
+  /** Show Markdown text; returns `{ markdown }`. */
+  markdown(md: string, opts: SaveOptions = {}): { markdown: string } {
     if (typeof md !== "string") throw new InvalidArgumentError("show.markdown expects a string");
     saveArtefact(opts.save, md);
     if (!opts.quiet) emit({ mime: "text/markdown", data: md });
-    return md;
+    return quietInspect({ markdown: md }, md);
   },
 
-  /** Show raw HTML; returns it. */
-  html(html: string, opts: SaveOptions = {}): string {
+  /** Show raw HTML; returns `{ html }`. */
+  html(html: string, opts: SaveOptions = {}): { html: string } {
+    if (typeof html !== "string") throw new InvalidArgumentError("show.html expects a string");
     saveArtefact(opts.save, html);
     if (!opts.quiet) emit({ mime: "text/html", data: html });
-    return html;
+    return quietInspect({ html }, `<html ${html.length} chars>`);
   },
 };
