@@ -55,13 +55,14 @@ export interface HeaderScan {
 /** Read the header of every file under `root` (or `root` itself when it is a file), collecting problems. */
 export function scanHeaders(root: string, onProgress?: ProgressFn): HeaderScan {
   if (!fs.existsSync(root)) throw new FileNotFoundError(root, "DICOM folder or file");
-  const files = fs.statSync(root).isDirectory() ? walkFiles(root) : [root];
+  const isDir = fs.statSync(root).isDirectory();
+  const files = isDir ? walkFiles(root) : [root];
   const headers: SliceHeader[] = [];
   const problems: FileProblem[] = [];
   const ignored: string[] = [];
   files.forEach((file, n) => {
     onProgress?.(n, files.length, "read headers");
-    if (files.length > 1 && isIgnoredName(file)) {
+    if (isDir && isIgnoredName(file)) {
       ignored.push(file);
       return;
     }

@@ -3,6 +3,8 @@ import { InconsistentSeriesError, TruncatedDicomError, UnsupportedTransferSyntax
 import { transferSyntaxName } from "./transfer-syntax";
 import type { SliceHeader } from "./types";
 
+const NATIVE_UNCOMPRESSED = new Set(["1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99"]);
+
 /** Stored value the seed treated as padding outside the reconstruction circle. */
 export const SEED_PADDING_VALUE = -2000;
 
@@ -18,14 +20,20 @@ export function decodeStoredPixels(ds: dicomParser.DataSet, h: SliceHeader): Flo
   }
   const bytesPer = h.bitsAllocated / 8;
   let raw: Uint8Array;
+  const nativeSyntax = NATIVE_UNCOMPRESSED.has(h.transferSyntaxUid);
+  if (nativeSyntax === h.pixelData.encapsulated) {
+    // A header that contradicts its pixel data would decode to garbage: refuse it.
+    throw new InconsistentSeriesError(h.path, `transfer syntax ${transferSyntaxName(h.transferSyntaxUid)} (${h.transferSyntaxUid}) but the pixel data is ${h.pixelData.encapsulated ? "encapsulated" : "native"}`);
+  }
   if (h.pixelData.encapsulated) {
     if (h.transferSyntaxUid !== "1.2.840.10008.1.2.5") {
       throw new UnsupportedTransferSyntaxError(h.path, h.transferSyntaxUid, transferSyntaxName(h.transferSyntaxUid));
     }
     const el = ds.elements.x7fe00010;
-    const frame = el.fragments && el.fragments.length > 1 && !(el.basicOffsetTable && el.basicOffsetTable.length)
-      ? dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, el.fragments.length)
-      : dicomParser.readEncapsulatedImageFrame(ds, el, 0);
+    // Single-frame: without a basic offset table, all fragments make the one frame.
+    const frame = el.basicOffsetTable && el.basicOffsetTable.length
+      ? dicomParser.readEncapsulatedImageFrame(ds, el, 0)
+      : dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, el.fragments?.length ?? 1);
     raw = decodeRle(frame, n, bytesPer, h.path);
   } else {
     if (![8, 16, 32].includes(h.bitsAllocated)) {
