@@ -30,67 +30,76 @@ export interface SlabMesh {
 /** Keep vertices strictly inside their edge so no two coincide and no triangle has zero area. */
 const EPS = 1e-3;
 
-/**
- * Table-driven marching cubes over one slab, streaming slice by slice: each crossed grid edge gets
- * exactly one vertex (shared by the up to four cubes around it), found again through per-slice edge
- * index planes, so memory is a few planes plus the mesh.
- */
-export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number) => void): SlabMesh {
-  const { data, nx, ny, nz, k0, k1, level, affine: A, gradAffine: G, normals: wantNormals } = job;
-  const { triStart, triEdges } = MC_TABLES;
-  const sxy = nx * ny;
-  let cls0 = new Uint8Array(sxy), cls1 = new Uint8Array(sxy);
-  let xE0 = new Int32Array(sxy), xE1 = new Int32Array(sxy);
-  let yE0 = new Int32Array(sxy), yE1 = new Int32Array(sxy);
-  const zE = new Int32Array(sxy);
+/** Growable vertex and triangle storage plus the vertex maker (position, optional gradient normal). */
+class SlabBuilder {
+  pos: Float32Array;
+  nrm: Float32Array | null;
+  nv = 0;
+  tri: Uint32Array;
+  /** Number of triangle indices written (3 per triangle). */
+  ti = 0;
+  private readonly g = new Float64Array(3);
 
-  let vCap = 1 << 14;
-  let pos = new Float32Array(vCap * 3);
-  let nrm = wantNormals ? new Float32Array(vCap * 3) : null;
-  let nv = 0;
-  let tCap = 1 << 15;
-  let tri = new Uint32Array(tCap * 3);
-  let nt = 0;
+  constructor(private readonly job: SlabJob, vCap: number, tCap: number) {
+    this.pos = new Float32Array(vCap * 3);
+    this.nrm = job.normals ? new Float32Array(vCap * 3) : null;
+    this.tri = new Uint32Array(tCap * 3);
+  }
 
-  const growVerts = () => {
-    vCap *= 2;
-    const p = new Float32Array(vCap * 3);
-    p.set(pos);
-    pos = p;
-    if (nrm) {
-      const q = new Float32Array(vCap * 3);
-      q.set(nrm);
-      nrm = q;
+  private growVerts(): void {
+    const p = new Float32Array(this.pos.length * 2);
+    p.set(this.pos);
+    this.pos = p;
+    if (this.nrm) {
+      const q = new Float32Array(this.nrm.length * 2);
+      q.set(this.nrm);
+      this.nrm = q;
     }
-  };
+  }
 
-  // Index-space gradient at grid point (i, j, k): central differences, one-sided at the border.
-  const grad = (i: number, j: number, k: number, out: Float64Array, w: number) => {
+  /** Make sure `n` more triangle indices fit. */
+  reserveTris(n: number): void {
+    if (this.ti + n <= this.tri.length) return;
+    const t = new Uint32Array(Math.max(this.tri.length * 2, this.ti + n));
+    t.set(this.tri);
+    this.tri = t;
+  }
+
+  // Index-space gradient at grid point (i, j, k), weighted into g: central differences, one-sided at the border.
+  private grad(i: number, j: number, k: number, w: number): void {
+    const { data, nx, ny, nz } = this.job;
+    const sxy = nx * ny;
     const idx = i + nx * j + sxy * k;
-    const gx = nx < 2 ? 0 : i === 0 ? data[idx + 1] - data[idx] : i === nx - 1 ? data[idx] - data[idx - 1] : 0.5 * (data[idx + 1] - data[idx - 1]);
-    const gy = ny < 2 ? 0 : j === 0 ? data[idx + nx] - data[idx] : j === ny - 1 ? data[idx] - data[idx - nx] : 0.5 * (data[idx + nx] - data[idx - nx]);
-    const gz = nz < 2 ? 0 : k === 0 ? data[idx + sxy] - data[idx] : k === nz - 1 ? data[idx] - data[idx - sxy] : 0.5 * (data[idx + sxy] - data[idx - sxy]);
-    out[0] += w * gx;
-    out[1] += w * gy;
-    out[2] += w * gz;
-  };
-  const g = new Float64Array(3);
+    const g = this.g;
+    g[0] += w * (nx < 2 ? 0 : i === 0 ? data[idx + 1] - data[idx] : i === nx - 1 ? data[idx] - data[idx - 1] : 0.5 * (data[idx + 1] - data[idx - 1]));
+    g[1] += w * (ny < 2 ? 0 : j === 0 ? data[idx + nx] - data[idx] : j === ny - 1 ? data[idx] - data[idx - nx] : 0.5 * (data[idx + nx] - data[idx - nx]));
+    g[2] += w * (nz < 2 ? 0 : k === 0 ? data[idx + sxy] - data[idx] : k === nz - 1 ? data[idx] - data[idx - sxy] : 0.5 * (data[idx + sxy] - data[idx - sxy]));
+  }
 
-  // New vertex on the edge from grid point (i, j, k) one step along `axis`, values va → vb.
-  const vertex = (i: number, j: number, k: number, axis: number, va: number, vb: number): number => {
-    if (nv === vCap) growVerts();
+  /** New vertex on the grid edge from (i, j, k) one step along `axis` (0, 1, 2); returns its index. */
+  vertex(i: number, j: number, k: number, axis: number): number {
+    const job = this.job;
+    const { data, nx, level } = job;
+    const A = job.affine;
+    if (this.nv * 3 === this.pos.length) this.growVerts();
+    const ia = i + nx * (j + job.ny * k);
+    const va = data[ia];
+    const vb = data[ia + (axis === 0 ? 1 : axis === 1 ? nx : nx * job.ny)];
     let t = (level - va) / (vb - va);
     if (!(t > EPS)) t = EPS;
     else if (t > 1 - EPS) t = 1 - EPS;
     const fi = axis === 0 ? i + t : i, fj = axis === 1 ? j + t : j, fk = axis === 2 ? k + t : k;
-    const o = nv * 3;
+    const o = this.nv * 3;
+    const pos = this.pos;
     pos[o] = A[0] + fi * A[3] + fj * A[6] + fk * A[9];
     pos[o + 1] = A[1] + fi * A[4] + fj * A[7] + fk * A[10];
     pos[o + 2] = A[2] + fi * A[5] + fj * A[8] + fk * A[11];
+    const nrm = this.nrm;
     if (nrm) {
+      const g = this.g, G = job.gradAffine;
       g[0] = g[1] = g[2] = 0;
-      grad(i, j, k, g, 1 - t);
-      grad(axis === 0 ? i + 1 : i, axis === 1 ? j + 1 : j, axis === 2 ? k + 1 : k, g, t);
+      this.grad(i, j, k, 1 - t);
+      this.grad(axis === 0 ? i + 1 : i, axis === 1 ? j + 1 : j, axis === 2 ? k + 1 : k, t);
       // Outward = towards lower values = minus the gradient.
       const px = -(g[0] * G[0] + g[1] * G[3] + g[2] * G[6]);
       const py = -(g[0] * G[1] + g[1] * G[4] + g[2] * G[7]);
@@ -101,100 +110,177 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
       nrm[o + 1] = py * s;
       nrm[o + 2] = pz * s;
     }
-    return nv++;
-  };
+    return this.nv++;
+  }
+}
 
-  const classify = (k: number, cls: Uint8Array) => {
-    const base = k * sxy;
-    for (let o = 0; o < sxy; o++) cls[o] = data[base + o] > level ? 1 : 0;
-  };
+/** Bit index (0–31) of the lowest set bit of a non-zero int. */
+function lowBit(m: number): number {
+  return 31 - Math.clz32(m & -m);
+}
 
-  // Vertices on the x and y edges of slice k.
-  const sliceEdges = (k: number, cls: Uint8Array, xE: Int32Array, yE: Int32Array) => {
-    const base = k * sxy;
+/**
+ * Table-driven marching cubes over one slab, streaming slice by slice. Each slice is first reduced to
+ * one bit per voxel (value > level), 32 voxels a word; crossed edges and non-trivial cubes are then
+ * found 32 at a time with bit operations, so the work outside the surface is one compare per voxel.
+ * Each crossed grid edge gets exactly one vertex, shared by the cubes around it through per-slice
+ * edge index planes: memory is a few planes plus the mesh.
+ */
+export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number) => void): SlabMesh {
+  const { data, nx, ny, k0, k1, level } = job;
+  const { triStart, triEdges } = MC_TABLES;
+  const sxy = nx * ny;
+  const W = (nx + 31) >>> 5;
+  // Valid bits per word: voxels i < nx (validV) and x edges / cubes i < nx - 1 (validX).
+  const validV = new Int32Array(W), validX = new Int32Array(W);
+  for (let w = 0; w < W; w++) {
+    for (let b = 0; b < 32; b++) {
+      const i = 32 * w + b;
+      if (i < nx) validV[w] |= 1 << b;
+      if (i < nx - 1) validX[w] |= 1 << b;
+    }
+  }
+  let bits0 = new Int32Array(ny * W), bits1 = new Int32Array(ny * W);
+  let xE0 = new Int32Array(sxy), xE1 = new Int32Array(sxy);
+  let yE0 = new Int32Array(sxy), yE1 = new Int32Array(sxy);
+  const zE = new Int32Array(sxy);
+  // Start near the expected size of a head surface (grows by doubling when needed).
+  const guess = Math.max(1024, Math.ceil((sxy * (k1 - k0)) / 32));
+  const B = new SlabBuilder(job, guess, 2 * guess);
+
+  const classify = (k: number, bits: Int32Array) => {
     for (let j = 0; j < ny; j++) {
+      const base = k * sxy + j * nx;
+      for (let w = 0; w < W; w++) {
+        const p = base + 32 * w;
+        const n = Math.min(32, nx - 32 * w);
+        let word = 0;
+        for (let b = 0; b < n; b++) if (data[p + b] > level) word |= 1 << b;
+        bits[j * W + w] = word;
+      }
+    }
+  };
+
+  // Vertices on the x and y edges of slice k, row by row, ascending x.
+  const sliceEdges = (k: number, bits: Int32Array, xE: Int32Array, yE: Int32Array) => {
+    for (let j = 0; j < ny; j++) {
+      const r = j * W;
       const row = j * nx;
-      for (let i = 0; i < nx; i++) {
-        const o = row + i;
-        const c = cls[o];
-        if (i + 1 < nx && c !== cls[o + 1]) xE[o] = vertex(i, j, k, 0, data[base + o], data[base + o + 1]);
-        if (j + 1 < ny && c !== cls[o + nx]) yE[o] = vertex(i, j, k, 1, data[base + o], data[base + o + nx]);
+      for (let w = 0; w < W; w++) {
+        const a = bits[r + w];
+        const next = w + 1 < W ? bits[r + w + 1] : 0;
+        let m = (a ^ ((a >>> 1) | (next << 31))) & validX[w];
+        while (m !== 0) {
+          const i = 32 * w + lowBit(m);
+          m &= m - 1;
+          xE[row + i] = B.vertex(i, j, k, 0);
+        }
+      }
+      if (j + 1 < ny) {
+        for (let w = 0; w < W; w++) {
+          let m = (bits[r + w] ^ bits[r + W + w]) & validV[w];
+          while (m !== 0) {
+            const i = 32 * w + lowBit(m);
+            m &= m - 1;
+            yE[row + i] = B.vertex(i, j, k, 1);
+          }
+        }
       }
     }
   };
 
   // Vertices on the z edges between slices k and k + 1.
   const zEdges = (k: number) => {
-    const base = k * sxy;
-    for (let o = 0; o < sxy; o++) {
-      if (cls0[o] !== cls1[o]) zE[o] = vertex(o % nx, (o / nx) | 0, k, 2, data[base + o], data[base + sxy + o]);
-    }
-  };
-
-  const lookup = (e: number, o: number): number => {
-    switch (e) {
-      case 0: return xE0[o];
-      case 1: return xE0[o + nx];
-      case 2: return xE1[o];
-      case 3: return xE1[o + nx];
-      case 4: return yE0[o];
-      case 5: return yE0[o + 1];
-      case 6: return yE1[o];
-      case 7: return yE1[o + 1];
-      case 8: return zE[o];
-      case 9: return zE[o + 1];
-      case 10: return zE[o + nx];
-      default: return zE[o + nx + 1];
+    for (let j = 0; j < ny; j++) {
+      const r = j * W;
+      for (let w = 0; w < W; w++) {
+        let m = (bits0[r + w] ^ bits1[r + w]) & validV[w];
+        while (m !== 0) {
+          const i = 32 * w + lowBit(m);
+          m &= m - 1;
+          zE[j * nx + i] = B.vertex(i, j, k, 2);
+        }
+      }
     }
   };
 
   const cubes = () => {
     for (let j = 0; j + 1 < ny; j++) {
-      const row = j * nx;
-      // Configuration bits: corner c = dx + 2 dy + 4 dz. Slide along x, reusing the shared face.
-      let cfg = (cls0[row] << 1) | (cls0[row + nx] << 3) | (cls1[row] << 5) | (cls1[row + nx] << 7);
-      for (let i = 0; i + 1 < nx; i++) {
-        const o = row + i;
-        cfg = ((cfg >> 1) & 0x55) | (cls0[o + 1] << 1) | (cls0[o + nx + 1] << 3) | (cls1[o + 1] << 5) | (cls1[o + nx + 1] << 7);
-        if (cfg === 0 || cfg === 255) continue;
-        const s = triStart[cfg], e = triStart[cfg + 1];
-        if (nt * 3 + (e - s) > tCap * 3) {
-          tCap *= 2;
-          const t = new Uint32Array(tCap * 3);
-          t.set(tri);
-          tri = t;
+      const rA = j * W, rB = rA + W;
+      for (let w = 0; w < W; w++) {
+        // Rows of the cube layer: A (j, k), B (j + 1, k), C (j, k + 1), D (j + 1, k + 1).
+        const a = bits0[rA + w], b = bits0[rB + w], c = bits1[rA + w], d = bits1[rB + w];
+        const last = w + 1 >= W;
+        const an = last ? 0 : bits0[rA + w + 1], bn = last ? 0 : bits0[rB + w + 1];
+        const cn = last ? 0 : bits1[rA + w + 1], dn = last ? 0 : bits1[rB + w + 1];
+        // Bit i of the shifted words is voxel i + 1.
+        const as = (a >>> 1) | (an << 31), bs = (b >>> 1) | (bn << 31);
+        const cs = (c >>> 1) | (cn << 31), ds = (d >>> 1) | (dn << 31);
+        // A cube is trivial when its 8 corners agree: both x columns uniform and equal.
+        const nonUniform = (a ^ b) | (a ^ c) | (a ^ d);
+        const nonUniformNext = (as ^ bs) | (as ^ cs) | (as ^ ds);
+        let m = (nonUniform | nonUniformNext | (a ^ as)) & validX[w];
+        while (m !== 0) {
+          const bit = lowBit(m);
+          m &= m - 1;
+          const i = 32 * w + bit;
+          const cfg = ((a >>> bit) & 1) | (((as >>> bit) & 1) << 1) | (((b >>> bit) & 1) << 2) | (((bs >>> bit) & 1) << 3)
+            | (((c >>> bit) & 1) << 4) | (((cs >>> bit) & 1) << 5) | (((d >>> bit) & 1) << 6) | (((ds >>> bit) & 1) << 7);
+          const s = triStart[cfg], e = triStart[cfg + 1];
+          B.reserveTris(e - s);
+          const tri = B.tri;
+          let ti = B.ti;
+          const o = j * nx + i;
+          for (let q = s; q < e; q++) {
+            let v: number;
+            switch (triEdges[q]) {
+              case 0: v = xE0[o]; break;
+              case 1: v = xE0[o + nx]; break;
+              case 2: v = xE1[o]; break;
+              case 3: v = xE1[o + nx]; break;
+              case 4: v = yE0[o]; break;
+              case 5: v = yE0[o + 1]; break;
+              case 6: v = yE1[o]; break;
+              case 7: v = yE1[o + 1]; break;
+              case 8: v = zE[o]; break;
+              case 9: v = zE[o + 1]; break;
+              case 10: v = zE[o + nx]; break;
+              default: v = zE[o + nx + 1];
+            }
+            tri[ti++] = v;
+          }
+          B.ti = ti;
         }
-        for (let q = s; q < e; q++) tri[nt * 3 + (q - s)] = lookup(triEdges[q], o);
-        nt += (e - s) / 3;
       }
     }
   };
 
   let bottom = 0, top = 0;
   if (nx >= 2 && ny >= 2 && k1 > k0) {
-    classify(k0, cls0);
-    sliceEdges(k0, cls0, xE0, yE0);
-    bottom = nv;
+    classify(k0, bits0);
+    sliceEdges(k0, bits0, xE0, yE0);
+    bottom = B.nv;
     for (let k = k0; k < k1; k++) {
-      classify(k + 1, cls1);
+      classify(k + 1, bits1);
       zEdges(k);
-      const before = nv;
-      sliceEdges(k + 1, cls1, xE1, yE1);
-      top = nv - before;
+      const before = B.nv;
+      sliceEdges(k + 1, bits1, xE1, yE1);
+      top = B.nv - before;
       cubes();
       // Roll the planes: slice k + 1 becomes the bottom of the next layer.
-      [cls0, cls1] = [cls1, cls0];
+      [bits0, bits1] = [bits1, bits0];
       [xE0, xE1] = [xE1, xE0];
       [yE0, yE1] = [yE1, yE0];
       onSlice?.(k + 1 - k0, k1 - k0);
     }
   }
+  const nv = B.nv;
   return {
-    positions: pos.subarray(0, nv * 3),
-    normals: nrm ? nrm.subarray(0, nv * 3) : null,
-    triangles: tri.subarray(0, nt * 3),
+    positions: B.pos.subarray(0, nv * 3),
+    normals: B.nrm ? B.nrm.subarray(0, nv * 3) : null,
+    triangles: B.tri.subarray(0, B.ti),
     nVerts: nv,
-    nTris: nt,
+    nTris: B.ti / 3,
     bottom,
     top,
   };
@@ -202,6 +288,11 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
 
 /** Join slab meshes: each slab's bottom-slice vertices are the previous slab's top-slice ones. */
 export function mergeSlabs(slabs: SlabMesh[], wantNormals: boolean): { positions: Float32Array; triangles: Uint32Array; normals?: Float32Array } {
+  if (slabs.length === 1) {
+    const s = slabs[0];
+    const one = { positions: s.positions.slice(), triangles: s.triangles.slice() };
+    return wantNormals && s.normals ? { ...one, normals: s.normals.slice() } : one;
+  }
   let nv = 0, nt = 0;
   slabs.forEach((s, n) => {
     nv += s.nVerts - (n > 0 ? s.bottom : 0);
