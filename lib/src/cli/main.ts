@@ -36,7 +36,8 @@ export async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    // Exit explicitly: model runtimes and the WebGL context keep handles open.
+    (code) => { process.stdout.write("", () => process.exit(code)); },
     (e) => { process.stderr.write(`unmask: internal error: ${e?.stack ?? e}\n`); process.exitCode = 70; },
   );
 }
