@@ -23,11 +23,15 @@ export function packageDir(name: string, probe = "package.json"): string {
 export function packageFile(name: string, rel: string): string {
   let dir: string;
   try {
-    // Resolve the package's main entry and walk up to its root (exports maps may hide package.json).
-    dir = path.dirname(require.resolve(name));
-    while (!fs.existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  } catch (cause) {
-    throw new EnvironmentError(`npm package ${name} is not installed (needed for face models)`, undefined, { cause });
+    dir = path.dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    try {
+      // An exports map may hide package.json: resolve the main entry and walk up to the package root.
+      dir = path.dirname(require.resolve(name));
+      while (!fs.existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    } catch (cause) {
+      throw new EnvironmentError(`npm package ${name} is not installed (needed for face models)`, undefined, { cause });
+    }
   }
   const file = path.join(dir, rel);
   if (!fs.existsSync(file)) throw new EnvironmentError(`${name}: missing file ${rel} (reinstall the package)`, file);
