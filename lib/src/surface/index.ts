@@ -1,2 +1,11 @@
 export * from "./types";
 export { marchingCubes, marchingCubesSync, shareVolume, type MarchingCubesOptions } from "./marching-cubes";
+export { meshArea, meshVolume, meshBounds, meshEdgeStats } from "./measure";
+export { computeNormals } from "./normals";
+export { connectedComponents, largestComponent, selectComponents, submesh, type MeshComponents } from "./components";
+export { taubinSmooth, type TaubinOptions } from "./smooth";
+export { decimate, type DecimateOptions, type DecimatedMesh } from "./decimate";
+export {
+  encodePly, encodeStl, encodeObj, encodeMesh, decodePly, decodeStl, decodeObj,
+  writePly, writeStl, writeObj, writeMesh, readMesh, meshFormatOf, type MeshFormat,
+} from "./io";
