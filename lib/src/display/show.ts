@@ -8,6 +8,8 @@ import { canvasToPng, imageToCanvas, paintOverlays, withTitle, type Overlays } f
 import { slicesImage, type SlicesOptions, type WindowLevel, type SlicePanel } from "./slices";
 import { renderTable, type RenderedTable, type TableInput, type TableOptions } from "./table";
 import { createCanvas } from "canvas";
+import type { Mesh } from "../surface/types";
+import { meshViewerHtml, type MeshViewerOptions } from "./mesh";
 
 /** Options for `show.image`: overlays, a title and a display scale. */
 export interface ShowImageOptions extends Overlays, SaveOptions {
@@ -118,6 +120,15 @@ export const show = {
     saveArtefact(opts.save, md);
     if (!opts.quiet) emit({ mime: "text/markdown", data: md });
     return quietInspect({ markdown: md }, md);
+  },
+
+  /** Show an interactive three.js viewer of a mesh (offline, decimated to `maxTriangles`); returns the HTML; `save` writes a standalone page. */
+  mesh(mesh: Mesh, opts: MeshViewerOptions & SaveOptions = {}): { html: string; triangles: number } {
+    const html = meshViewerHtml(mesh, { ...opts, standalone: false });
+    if (opts.save) saveArtefact(opts.save, htmlPage(opts.title ?? "unmask mesh viewer", html));
+    if (!opts.quiet) emit({ mime: "text/html", data: html });
+    const triangles = Number(/data-triangles="(\d+)"/.exec(html)?.[1] ?? 0);
+    return quietInspect({ html, triangles }, `<mesh viewer: ${triangles} triangles>`);
   },
 
   /** Show raw HTML; returns `{ html }`. */

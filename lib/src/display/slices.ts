@@ -187,9 +187,9 @@ export function slicesImage(vol: Volume, opts: SlicesOptions = {}): { image: Rgb
   const planes: Plane[] = ["axial", "coronal", "sagittal"];
   const panels = planes.map((p) => slicePanel(vol, p, opts));
   const window = resolveWindow(vol, opts.window);
-  const band = 22, gap = 6;
+  const band = 22, gap = 14, foot = 16;
   const width = panels.reduce((s, p) => s + p.image.width, 0) + gap * (panels.length - 1);
-  const height = band + Math.max(...panels.map((p) => p.image.height));
+  const height = band + Math.max(...panels.map((p) => p.image.height)) + foot;
   const c = createCanvas(width, height);
   const ctx = c.getContext("2d");
   ctx.fillStyle = "#000000";

@@ -1,0 +1,137 @@
+// Source of the offline notebook mesh viewer (three.js + OrbitControls), bundled by esbuild into
+// one IIFE that defines window.UnmaskViewer. Built into lib/assets/viewer.js by `npm run build:viewer`
+// in lib/, or bundled in memory at first use (lib/src/display/viewer-bundle.ts).
+import {
+  AmbientLight,
+  BufferAttribute,
+  BufferGeometry,
+  Color,
+  DirectionalLight,
+  HemisphereLight,
+  Mesh,
+  MeshStandardMaterial,
+  OrthographicCamera,
+  PerspectiveCamera,
+  Scene,
+  Vector3,
+  WebGLRenderer,
+  DoubleSide,
+} from "three";
+import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
+
+function decodeBase64(b64) {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Dequantize uint16 positions into mm: p = min + q / 65535 · (max − min). */
+function positionsFrom(data) {
+  const bytes = decodeBase64(data.positions);
+  const q = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+  const p = new Float32Array(q.length);
+  const min = data.min, ext = [data.max[0] - min[0], data.max[1] - min[1], data.max[2] - min[2]];
+  for (let i = 0; i < q.length; i += 3) {
+    p[i] = min[0] + (q[i] / 65535) * ext[0];
+    p[i + 1] = min[1] + (q[i + 1] / 65535) * ext[1];
+    p[i + 2] = min[2] + (q[i + 2] / 65535) * ext[2];
+  }
+  return p;
+}
+
+function indicesFrom(data) {
+  const bytes = decodeBase64(data.triangles);
+  return data.index32
+    ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
+    : new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+}
+
+// Camera directions in patient LPS (+x left, +y posterior, +z superior): where the camera sits.
+const VIEWS = {
+  front: [0, -1, 0],
+  back: [0, 1, 0],
+  left: [1, 0, 0],
+  right: [-1, 0, 0],
+  top: [0, 0, 1],
+};
+
+function mount(el, data) {
+  if (!el || el.dataset.mounted) return;
+  el.dataset.mounted = "1";
+  let renderer;
+  try {
+    renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+  } catch (e) {
+    el.textContent = "WebGL is not available in this browser: " + (e && e.message ? e.message : e);
+    el.dataset.error = "no-webgl";
+    return;
+  }
+  const width = el.clientWidth || data.width || 640;
+  const height = el.clientHeight || data.height || 480;
+  renderer.setPixelRatio(window.devicePixelRatio || 1);
+  renderer.setSize(width, height);
+  renderer.setClearColor(new Color(data.background || "#20242c"), 1);
+  renderer.domElement.className = "unmask-viewer-canvas";
+  renderer.domElement.style.display = "block";
+  el.appendChild(renderer.domElement);
+
+  const geometry = new BufferGeometry();
+  geometry.setAttribute("position", new BufferAttribute(positionsFrom(data), 3));
+  geometry.setIndex(new BufferAttribute(indicesFrom(data), 1));
+  geometry.computeVertexNormals();
+  geometry.computeBoundingSphere();
+  const sphere = geometry.boundingSphere;
+  const center = sphere.center.clone();
+  const radius = sphere.radius || 1;
+
+  const material = new MeshStandardMaterial({
+    color: new Color(data.color || "#e8c4a8"),
+    roughness: 0.65,
+    metalness: 0.0,
+    side: DoubleSide,
+  });
+  const scene = new Scene();
+  scene.add(new Mesh(geometry, material));
+  scene.add(new HemisphereLight(0xffffff, 0x404050, 0.6));
+  scene.add(new AmbientLight(0xffffff, 0.1));
+
+  const aspect = width / height;
+  const camera = data.perspective
+    ? new PerspectiveCamera(30, aspect, radius * 0.05, radius * 20)
+    : new OrthographicCamera(-radius * aspect, radius * aspect, radius, -radius, radius * 0.05, radius * 20);
+  // Superior up, like a person standing in front of the viewer.
+  camera.up.set(0, 0, 1);
+  const dir = VIEWS[data.view] || VIEWS.front;
+  const dist = data.perspective ? radius / Math.sin((15 * Math.PI) / 180) : radius * 4;
+  camera.position.copy(center).add(new Vector3(dir[0], dir[1], dir[2]).multiplyScalar(dist));
+  camera.lookAt(center);
+  // A headlight: the key light follows the camera so the side facing you is always lit.
+  const key = new DirectionalLight(0xffffff, 2.0);
+  key.position.set(0.3, 0.5, 1);
+  key.target.position.set(0, 0, -1);
+  camera.add(key);
+  camera.add(key.target);
+  scene.add(camera);
+
+  const controls = new OrbitControls(camera, renderer.domElement);
+  controls.target.copy(center);
+  controls.enableDamping = false;
+  controls.zoomSpeed = 1.2;
+  const render = () => renderer.render(scene, camera);
+  controls.addEventListener("change", render);
+  controls.update();
+  render();
+
+  const info = document.createElement("div");
+  info.className = "unmask-viewer-info";
+  info.style.cssText = "position:absolute;left:8px;bottom:6px;color:#cfd6e0;font:12px sans-serif;pointer-events:none;text-shadow:0 0 2px #000";
+  info.textContent = (data.title ? data.title + " — " : "") + data.triangleCount.toLocaleString() + " triangles · drag: rotate · wheel: zoom · right-drag: pan";
+  el.appendChild(info);
+  el.dataset.ready = "1";
+  el.unmaskViewer = { renderer, scene, camera, controls, render };
+}
+
+if (typeof window !== "undefined" && !window.UnmaskViewer) {
+  window.UnmaskViewer = { mount, version: "1" };
+}

@@ -1,0 +1,90 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { meshViewerHtml, viewerPayload, clusterDecimate, show, type Mesh } from "unmask";
+import { tempDir } from "../helpers/paths";
+
+/** A UV sphere of radius r centred at c with about 2·n·m triangles. */
+function sphere(r: number, c: [number, number, number], n: number, m: number): Mesh {
+  const pos: number[] = [], tri: number[] = [];
+  for (let j = 0; j <= m; j++)
+    for (let i = 0; i <= n; i++) {
+      const th = (Math.PI * j) / m, ph = (2 * Math.PI * i) / n;
+      pos.push(c[0] + r * Math.sin(th) * Math.cos(ph), c[1] + r * Math.sin(th) * Math.sin(ph), c[2] + r * Math.cos(th));
+    }
+  for (let j = 0; j < m; j++)
+    for (let i = 0; i < n; i++) {
+      const a = j * (n + 1) + i, b = a + 1, cc = a + n + 1, d = cc + 1;
+      if (j > 0) tri.push(a, cc, b);
+      if (j < m - 1) tri.push(b, cc, d);
+    }
+  return { positions: Float32Array.from(pos), triangles: Uint32Array.from(tri) };
+}
+
+function dequantize(p: ReturnType<typeof viewerPayload>): Float32Array {
+  const b = Buffer.from(p.positions, "base64");
+  const q = new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
+  const out = new Float32Array(q.length);
+  for (let i = 0; i < q.length; i++) out[i] = p.min[i % 3] + (q[i] / 65535) * (p.max[i % 3] - p.min[i % 3]);
+  return out;
+}
+
+test("viewer payload keeps vertices within the uint16 quantisation step and the triangles intact", () => {
+  const s = sphere(80, [10, -20, 300], 48, 24);
+  const p = viewerPayload(s);
+  assert.equal(p.triangleCount, s.triangles.length / 3);
+  assert.equal(p.index32, false);
+  const deq = dequantize(p);
+  // Unreferenced vertices are dropped: exactly the referenced ones remain.
+  assert.equal(deq.length, 3 * new Set(s.triangles).size);
+  const b = Buffer.from(p.triangles, "base64");
+  const idx = new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
+  let worst = 0;
+  for (let t = 0; t < s.triangles.length; t++) {
+    const src = s.triangles[t], dst = idx[t];
+    for (let a = 0; a < 3; a++) worst = Math.max(worst, Math.abs(deq[3 * dst + a] - s.positions[3 * src + a]));
+  }
+  assert.ok(worst <= 160 / 65535 + 1e-4, `worst quantisation error ${worst} mm`);
+});
+
+test("meshes over the budget are decimated to it and stay on the surface", () => {
+  const s = sphere(60, [0, 0, 0], 600, 400); // ~480 k triangles
+  assert.ok(s.triangles.length / 3 > 400_000);
+  const d = clusterDecimate(s, 20_000);
+  const nt = d.triangles.length / 3;
+  assert.ok(nt <= 20_000 && nt > 4_000, `decimated to ${nt}`);
+  let worst = 0;
+  for (let v = 0; v < d.positions.length / 3; v++) {
+    const r = Math.hypot(d.positions[3 * v], d.positions[3 * v + 1], d.positions[3 * v + 2]);
+    worst = Math.max(worst, Math.abs(r - 60));
+  }
+  assert.ok(worst < 3, `decimated vertices within ${worst.toFixed(2)} mm of the sphere`);
+  const p = viewerPayload(s, { maxTriangles: 20_000 });
+  assert.ok(p.triangleCount <= 20_000);
+  assert.equal(p.sourceTriangleCount, s.triangles.length / 3);
+});
+
+test("meshViewerHtml is self-contained: the three.js viewer inline, no external script or CDN", () => {
+  const s = sphere(50, [0, 0, 0], 32, 16);
+  const html = meshViewerHtml(s, { title: "sphere <test>" });
+  assert.match(html, /class="unmask-viewer"/);
+  assert.match(html, /UnmaskViewer/);
+  assert.match(html, /three\.js|WebGLRenderer|THREE/i);
+  assert.ok(!/<script[^>]+src=/i.test(html), "no external <script src>");
+  assert.ok(!/<link[^>]+href=/i.test(html), "no external stylesheet");
+  assert.ok(!html.includes("sphere <test>"), "title is escaped inside the script");
+  assert.ok(html.length < 700_000, `${html.length} chars`);
+  const page = meshViewerHtml(s, { standalone: true });
+  assert.match(page, /^<!DOCTYPE html>/);
+  const dir = tempDir();
+  try {
+    const file = path.join(dir, "viewer.html");
+    const r = show.mesh(s, { save: file, quiet: true });
+    assert.equal(r.triangles, s.triangles.length / 3);
+    assert.match(fs.readFileSync(file, "utf8"), /^<!DOCTYPE html>[\s\S]*UnmaskViewer/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assert.throws(() => meshViewerHtml({ positions: new Float32Array(3), triangles: Uint32Array.from([0, 1, 2]) }), { code: "INVALID_ARGUMENT" });
+});
