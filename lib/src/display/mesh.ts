@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "../core/errors";
-import * as surface from "../surface";
+import { decimate } from "../surface/decimate";
 import type { Mesh } from "../surface/types";
 import { escapeHtml, htmlPage, uniqueId } from "./output";
 import { scriptJson } from "./plot";
@@ -25,85 +25,10 @@ export interface MeshViewerOptions {
   standalone?: boolean;
 }
 
-/**
- * Vertex-clustering decimation: snap vertices to a grid, merge each cell's vertices into their
- * mean, drop triangles that collapse. Coarse but fast and topology-agnostic; the cell size grows
- * until the result fits `maxTriangles`. Used only to keep the embedded viewer small.
- */
-export function clusterDecimate(mesh: Mesh, maxTriangles: number): Mesh {
-  const nt = mesh.triangles.length / 3;
-  if (nt <= maxTriangles) return mesh;
-  const p = mesh.positions;
-  const nv = p.length / 3;
-  const min = [Infinity, Infinity, Infinity], max = [-Infinity, -Infinity, -Infinity];
-  for (let v = 0; v < nv; v++)
-    for (let a = 0; a < 3; a++) {
-      min[a] = Math.min(min[a], p[3 * v + a]);
-      max[a] = Math.max(max[a], p[3 * v + a]);
-    }
-  const ext = Math.max(max[0] - min[0], max[1] - min[1], max[2] - min[2], 1e-6);
-  // A surface of n triangles on a cell grid of size c has about area/c² triangles: start from the ratio.
-  let cell = (ext / 400) * Math.sqrt(nt / maxTriangles);
-  for (let attempt = 0; attempt < 12; attempt++) {
-    const out = clusterOnce(mesh, min, cell);
-    const got = out.triangles.length / 3;
-    if (got <= maxTriangles) return out;
-    cell *= Math.sqrt(got / maxTriangles) * 1.05;
-  }
-  throw new InvalidArgumentError(`cannot decimate mesh to ${maxTriangles} triangles`);
-}
-
-function clusterOnce(mesh: Mesh, min: number[], cell: number): Mesh {
-  const p = mesh.positions, t = mesh.triangles;
-  const nv = p.length / 3;
-  // Numeric cell keys (gx + nx·(gy + ny·gz)) keep the map fast on half a million vertices.
-  const nx = Math.floor(1e5), ny = Math.floor(1e5);
-  const cellOf = new Map<number, number>();
-  const remap = new Int32Array(nv);
-  const sums = new Float64Array(3 * nv);
-  const counts = new Uint32Array(nv);
-  let cells = 0;
-  for (let v = 0; v < nv; v++) {
-    const key =
-      Math.floor((p[3 * v] - min[0]) / cell) +
-      nx * (Math.floor((p[3 * v + 1] - min[1]) / cell) + ny * Math.floor((p[3 * v + 2] - min[2]) / cell));
-    let id = cellOf.get(key);
-    if (id === undefined) {
-      id = cells++;
-      cellOf.set(key, id);
-    }
-    remap[v] = id;
-    counts[id]++;
-    sums[3 * id] += p[3 * v];
-    sums[3 * id + 1] += p[3 * v + 1];
-    sums[3 * id + 2] += p[3 * v + 2];
-  }
-  const positions = new Float32Array(3 * cells);
-  for (let c = 0; c < cells; c++) for (let a = 0; a < 3; a++) positions[3 * c + a] = sums[3 * c + a] / counts[c];
-  const tris = new Uint32Array(t.length);
-  let n = 0;
-  for (let i = 0; i < t.length; i += 3) {
-    const a = remap[t[i]], b = remap[t[i + 1]], c = remap[t[i + 2]];
-    if (a === b || b === c || a === c) continue;
-    tris[n++] = a;
-    tris[n++] = b;
-    tris[n++] = c;
-  }
-  return { positions, triangles: tris.slice(0, n) };
-}
-
-type DecimateFn = (mesh: Mesh, opts: { targetTriangles: number }) => Mesh;
-
-/** The surface module's decimator when it exports one (better shape), else vertex clustering. */
+/** Decimate for the viewer only (vertex clustering from the surface module), when over the budget. */
 function decimateForViewer(mesh: Mesh, maxTriangles: number): Mesh {
   if (mesh.triangles.length / 3 <= maxTriangles) return mesh;
-  const fn = (surface as Record<string, unknown>)["decimate"];
-  if (typeof fn === "function") {
-    const out = (fn as DecimateFn)(mesh, { targetTriangles: maxTriangles });
-    if (out.triangles.length / 3 <= maxTriangles) return out;
-    return clusterDecimate(out, maxTriangles);
-  }
-  return clusterDecimate(mesh, maxTriangles);
+  return decimate(mesh, { targetTriangles: maxTriangles });
 }
 
 function checkMesh(mesh: Mesh): void {
