@@ -1,9 +1,13 @@
 import type { CliCommand } from "../types";
 import { command as info } from "./info";
 import { command as render } from "./render";
+import { command as detect } from "./detect";
+import { command as compare } from "./compare";
 
 /** Every `unmask` subcommand; each lives in its own file in this folder. */
 export const commands: CliCommand[] = [
   info,
   render,
+  detect,
+  compare,
 ];
