@@ -85,3 +85,23 @@ test("bad images are typed errors", () => {
   assert.throws(() => show.image({ width: 2, height: 2, data: new Uint8ClampedArray(3) }, { quiet: true }), { code: "INVALID_ARGUMENT" });
   assert.throws(() => show.image(new Uint8Array([1, 2, 3, 4]), { quiet: true }), { code: "IMAGE_DECODE" });
 });
+
+test("gridImage lays images out in columns, scaled to the cell width, captioned", async () => {
+  const { gridImage } = await import("unmask");
+  const solid = (r: number, g: number, b: number): RgbaImage => {
+    const img = blank(100, 50);
+    for (let n = 0; n < 100 * 50; n++) img.data.set([r, g, b, 255], 4 * n);
+    return img;
+  };
+  const sheet = gridImage([{ image: solid(255, 0, 0), label: "red" }, { image: solid(0, 0, 255), label: "blue" }, { image: solid(0, 255, 0) }], { columns: 2, cellWidth: 50 });
+  assert.equal(sheet.width, 2 * 50 + 3 * 6);
+  // Row 1: red then blue (25 px tall after scaling), row 2: green.
+  assert.deepEqual(px(sheet, 6 + 25, 6 + 12).slice(0, 3), [255, 0, 0]);
+  assert.deepEqual(px(sheet, 6 + 50 + 6 + 25, 6 + 12).slice(0, 3), [0, 0, 255]);
+  const row2 = 6 + 25 + 20 + 6;
+  assert.deepEqual(px(sheet, 6 + 25, row2 + 12).slice(0, 3), [0, 255, 0]);
+  // Captions are dark text on the white sheet under the first row.
+  let dark = 0;
+  for (let x = 6; x < 56; x++) for (let y = 6 + 25; y < 6 + 25 + 20; y++) if (px(sheet, x, y)[0] < 100) dark++;
+  assert.ok(dark > 10, `caption drawn (${dark} dark pixels)`);
+});

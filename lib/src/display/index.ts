@@ -6,3 +6,4 @@ export { renderTable, type TableInput, type TableOptions, type RenderedTable } f
 export { inNotebook, setDisplaySink, type DisplayOutput, type DisplaySink, type SaveOptions } from "./output";
 export { meshViewerHtml, viewerPayload, type MeshViewerOptions, type ViewerPayload } from "./mesh";
 export { viewerBundle } from "./viewer-bundle";
+export { gridImage, type GridItem, type GridOptions } from "./grid";

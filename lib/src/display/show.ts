@@ -9,6 +9,7 @@ import { slicesImage, type SlicesOptions, type WindowLevel, type SlicePanel } fr
 import { renderTable, type RenderedTable, type TableInput, type TableOptions } from "./table";
 import { createCanvas } from "canvas";
 import type { Mesh } from "../surface/types";
+import { gridImage, type GridItem, type GridOptions } from "./grid";
 import { meshViewerHtml, type MeshViewerOptions } from "./mesh";
 
 /** Options for `show.image`: overlays, a title and a display scale. */
@@ -120,6 +121,14 @@ export const show = {
     saveArtefact(opts.save, md);
     if (!opts.quiet) emit({ mime: "text/markdown", data: md });
     return quietInspect({ markdown: md }, md);
+  },
+
+  /** Show images side by side in a captioned grid (a contact sheet: views, galleries); returns the PNG. */
+  grid(items: GridItem[], opts: GridOptions & SaveOptions = {}): Buffer {
+    const png = canvasToPng(imageToCanvas(gridImage(items, opts)));
+    saveArtefact(opts.save, png);
+    if (!opts.quiet) emit({ mime: "image/png", data: png });
+    return quietInspect(png, `<PNG ${png.length} bytes>`);
   },
 
   /** Show an interactive three.js viewer of a mesh (offline, decimated to `maxTriangles`); returns the HTML; `save` writes a standalone page. */
