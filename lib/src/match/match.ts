@@ -1,0 +1,171 @@
+/**
+ * The seed's script 4 behind one call: two images, grey, then either ORB + brute-force Hamming
+ * matching with cross-check, or SIFT + a FLANN-style randomized kd-forest (5 trees, 50 checks),
+ * k = 2 nearest neighbours and Lowe's ratio test at 0.7. Plus a side-by-side picture of the matches.
+ */
+import { createCanvas, ImageData } from "canvas";
+import { InvalidArgumentError } from "../core/errors";
+import type { ProgressFn } from "../core/progress";
+import { toGray } from "../image/ops";
+import type { RgbaImage } from "../image/types";
+import { KdForest, type DescriptorMatch } from "./kdforest";
+import { detectOrb, matchOrb } from "./orb";
+import { detectSift, SIFT_DESCRIPTOR_SIZE, type Keypoint, type SiftFeatures } from "./sift";
+
+/** Keypoint methods of the seed's script 4. */
+export type MatchMethod = "orb" | "sift";
+
+/** Options of matchSift. */
+export interface SiftMatchOptions {
+  /** Lowe's ratio: keep m when m.distance < ratio × (second-best distance) (0.7, the seed's). */
+  ratio?: number;
+  /** Randomized kd-trees (5). */
+  trees?: number;
+  /** Points compared per query (50). */
+  checks?: number;
+  /** Seed of the kd-forest's random splits (1). */
+  seed?: number;
+}
+
+/** Options of matchKeypoints. */
+export interface MatchKeypointsOptions extends SiftMatchOptions {
+  /** "orb" (default, the seed's first method) or "sift". */
+  method?: MatchMethod;
+  /** ORB: maximum keypoints per image (500, cv2.ORB_create's default). */
+  nfeatures?: number;
+  /**
+   * ORB: a cross-checked match counts as good when its Hamming distance (of 256 bits) is below this
+   * (40). Raw cross-check counts grow with nfeatures whatever the images; a distance cut makes the
+   * count mean "descriptors that nearly agree".
+   */
+  maxHamming?: number;
+  onProgress?: ProgressFn;
+}
+
+/** Matches between two images. */
+export interface KeypointMatchResult {
+  method: MatchMethod;
+  keypointsA: Keypoint[];
+  keypointsB: Keypoint[];
+  /**
+   * ORB: every cross-checked match, sorted by Hamming distance (as the seed's `matches`).
+   * SIFT: the matches that pass the ratio test, sorted by Euclidean distance (the seed's `good`).
+   */
+  matches: DescriptorMatch[];
+  /** ORB: matches with Hamming distance < maxHamming; SIFT: matches passing the ratio test. */
+  goodCount: number;
+  /** What goodCount counts, in words. */
+  criterion: string;
+  /** Milliseconds for detection + description of both images and matching. */
+  ms: number;
+}
+
+/**
+ * SIFT matches from a to b as the seed's FLANN matcher: kd-forest on b, k = 2 nearest neighbours for
+ * every descriptor of a, Lowe's ratio test; returns the good matches sorted by distance.
+ */
+export function matchSift(a: SiftFeatures, b: SiftFeatures, opts: SiftMatchOptions = {}): DescriptorMatch[] {
+  const ratio = opts.ratio ?? 0.7;
+  if (!(ratio > 0 && ratio <= 1)) throw new InvalidArgumentError(`matchSift: ratio must be in (0, 1], got ${ratio}`);
+  if (a.keypoints.length === 0 || b.keypoints.length < 2) return [];
+  const forest = new KdForest(b.descriptors, SIFT_DESCRIPTOR_SIZE, { trees: opts.trees ?? 5, seed: opts.seed ?? 1 });
+  const knn = forest.knnMatch(a.descriptors, 2, { checks: opts.checks ?? 50 });
+  const good: DescriptorMatch[] = [];
+  for (const pair of knn) {
+    if (pair.length === 2 && pair[0].distance < ratio * pair[1].distance) good.push(pair[0]);
+  }
+  return good.sort((p, q) => p.distance - q.distance);
+}
+
+/** Keypoint matches between two images by the seed's ORB or SIFT recipe (images are converted to grey). */
+export function matchKeypoints(a: RgbaImage, b: RgbaImage, opts: MatchKeypointsOptions = {}): KeypointMatchResult {
+  const method = opts.method ?? "orb";
+  const t0 = performance.now();
+  const ga = toGray(a);
+  const gb = toGray(b);
+  if (method === "orb") {
+    const maxHamming = opts.maxHamming ?? 40;
+    const fa = detectOrb(ga, { nfeatures: opts.nfeatures ?? 500 });
+    opts.onProgress?.(1, 3, "ORB");
+    const fb = detectOrb(gb, { nfeatures: opts.nfeatures ?? 500 });
+    opts.onProgress?.(2, 3, "ORB");
+    const matches = matchOrb(fa, fb);
+    opts.onProgress?.(3, 3, "ORB");
+    return {
+      method,
+      keypointsA: fa.keypoints,
+      keypointsB: fb.keypoints,
+      matches,
+      goodCount: matches.filter((m) => m.distance < maxHamming).length,
+      criterion: `cross-checked, Hamming distance < ${maxHamming}`,
+      ms: performance.now() - t0,
+    };
+  }
+  if (method === "sift") {
+    const fa = detectSift(ga);
+    opts.onProgress?.(1, 3, "SIFT");
+    const fb = detectSift(gb);
+    opts.onProgress?.(2, 3, "SIFT");
+    const matches = matchSift(fa, fb, opts);
+    opts.onProgress?.(3, 3, "SIFT");
+    return {
+      method,
+      keypointsA: fa.keypoints,
+      keypointsB: fb.keypoints,
+      matches,
+      goodCount: matches.length,
+      criterion: `Lowe ratio < ${opts.ratio ?? 0.7} (kd-forest ${opts.trees ?? 5} trees, ${opts.checks ?? 50} checks)`,
+      ms: performance.now() - t0,
+    };
+  }
+  throw new InvalidArgumentError(`matchKeypoints: unknown method "${String(method)}" (use "orb" or "sift")`);
+}
+
+/** Options of drawMatches. */
+export interface DrawMatchesOptions {
+  /** Draw at most this many matches, best first (ORB: 10 as the seed; SIFT: all good matches). */
+  max?: number;
+  /** Line width in pixels (scaled with the picture when omitted). */
+  lineWidth?: number;
+}
+
+/** Colour of the i-th match: evenly spread hues, so neighbouring lines are told apart. */
+function matchColour(i: number): string {
+  const hue = (i * 137.508) % 360;
+  return `hsl(${hue.toFixed(1)}, 95%, 50%)`;
+}
+
+/** Both images side by side (a left, b right, tops aligned) with the best matches drawn as lines between keypoints (cv2.drawMatches). */
+export function drawMatches(a: RgbaImage, b: RgbaImage, result: KeypointMatchResult, opts: DrawMatchesOptions = {}): RgbaImage {
+  const width = a.width + b.width;
+  const height = Math.max(a.height, b.height);
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#000";
+  ctx.fillRect(0, 0, width, height);
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(a.data), a.width, a.height), 0, 0);
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(b.data), b.width, b.height), a.width, 0);
+  const max = opts.max ?? (result.method === "orb" ? 10 : result.matches.length);
+  const shown = result.matches.slice(0, Math.max(0, max));
+  const lw = opts.lineWidth ?? Math.max(1, Math.round(height / 400));
+  ctx.lineWidth = lw;
+  shown.forEach((m, i) => {
+    const p = result.keypointsA[m.queryIdx];
+    const q = result.keypointsB[m.trainIdx];
+    if (!p || !q) return;
+    const colour = matchColour(i);
+    ctx.strokeStyle = colour;
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, 3 * lw + 1, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.arc(q.x + a.width, q.y, 3 * lw + 1, 0, 2 * Math.PI);
+    ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(p.x, p.y);
+    ctx.lineTo(q.x + a.width, q.y);
+    ctx.stroke();
+  });
+  const out = ctx.getImageData(0, 0, width, height);
+  return { width, height, data: new Uint8ClampedArray(out.data) };
+}
