@@ -120,3 +120,24 @@ test("broken meshes are typed errors", async () => {
   await assert.rejects(renderMesh(sphere, { maps: ["curvature" as never] }), InvalidArgumentError);
   assert.ok(fs.existsSync(artifact("render-sphere-headlight.png")));
 });
+
+test("inside-out winding or both sides drawn: the same picture of a closed surface", async () => {
+  const flipped = { positions: sphere.positions, triangles: sphere.triangles.slice() };
+  for (let t = 0; t < flipped.triangles.length; t += 3) {
+    const a = flipped.triangles[t + 1];
+    flipped.triangles[t + 1] = flipped.triangles[t + 2];
+    flipped.triangles[t + 2] = a;
+  }
+  const opts = { size: 160, light: "three-point", maps: ["depth"] } as const;
+  const ref = await renderMesh(sphere, opts);
+  for (const [name, r] of [
+    ["inside-out", await renderMesh(flipped, opts)],
+    ["double-sided", await renderMesh(sphere, { ...opts, cullBackFaces: false })],
+  ] as const) {
+    let worst = 0, worstDepth = 0;
+    for (let q = 0; q < ref.image.data.length; q++) worst = Math.max(worst, Math.abs(ref.image.data[q] - r.image.data[q]));
+    for (let q = 0; q < ref.depth!.length; q++) if (Number.isFinite(ref.depth![q])) worstDepth = Math.max(worstDepth, Math.abs(ref.depth![q] - r.depth![q]));
+    assert.ok(worst <= 2, `${name}: max channel difference ${worst}`);
+    assert.ok(worstDepth < 0.05, `${name}: the near side is drawn (depth differs by up to ${worstDepth.toFixed(3)} mm)`);
+  }
+});

@@ -6,7 +6,8 @@ import type * as THREE from "three";
 import { InvalidArgumentError } from "../core/errors";
 import type { RgbaImage } from "../image/types";
 import type { Mesh } from "../surface/types";
-import * as surface from "../surface";
+import { decimate } from "../surface/decimate";
+import { meshVolume } from "../surface/measure";
 import { frameCamera, viewBasis, type ViewBasis } from "./camera";
 import { glContext, loadThree } from "./context";
 import type { CameraInfo, ColorLike, LightPreset, MeshRenderer, RendererOptions, RenderOptions, RenderResult, View } from "./types";
@@ -19,7 +20,6 @@ const SEED_FLAT_ALPHA = 0.7;
 const DEFAULT_MAX_TRIANGLES = 2_000_000;
 
 type Three = typeof THREE;
-type DecimateFn = (mesh: Mesh, opts: { targetTriangles: number }) => Mesh;
 
 function parseSize(size: RenderOptions["size"]): [number, number] {
   const s = size ?? 512;
@@ -106,12 +106,6 @@ void main() {
   gl_FragColor = vec4(n * 0.5 + 0.5, 1.0);
 }`;
 
-/** The surface decimator of the surface module, when it exports one. */
-function findDecimator(): DecimateFn | undefined {
-  const fn = (surface as Record<string, unknown>)["decimate"];
-  return typeof fn === "function" ? (fn as DecimateFn) : undefined;
-}
-
 /** Scene objects for one uploaded mesh. */
 interface SceneState {
   T: Three;
@@ -126,17 +120,28 @@ interface SceneState {
   released: boolean;
 }
 
-function buildScene(T: Three, mesh: Mesh): SceneState {
+/**
+ * Which side to draw. Culling back faces halves the rasterizer's work on llvmpipe; the winding is
+ * read from the sign of the enclosed volume so an inside-out mesh (a left-handed voxel frame fed to
+ * a marching cubes that ignores it) still shows its outside.
+ */
+function visibleSide(T: Three, mesh: Mesh, cull: boolean): THREE.Side {
+  if (!cull) return T.DoubleSide;
+  return meshVolume(mesh) < 0 ? T.BackSide : T.FrontSide;
+}
+
+function buildScene(T: Three, mesh: Mesh, cull: boolean): SceneState {
   const geometry = new T.BufferGeometry();
   geometry.setAttribute("position", new T.BufferAttribute(mesh.positions, 3));
   geometry.setIndex(new T.BufferAttribute(mesh.triangles, 1));
   if (mesh.normals) geometry.setAttribute("normal", new T.BufferAttribute(mesh.normals, 3));
   else geometry.computeVertexNormals();
-  const shaded = new T.MeshStandardMaterial({ roughness: 0.62, metalness: 0, side: T.DoubleSide });
+  const side = visibleSide(T, mesh, cull);
+  const shaded = new T.MeshStandardMaterial({ roughness: 0.62, metalness: 0, side });
   // The seed's look: unshaded translucent polygons; painter's order does not matter for one colour, so no depth test.
   const flat = new T.MeshBasicMaterial({ transparent: true, opacity: SEED_FLAT_ALPHA, depthWrite: false, depthTest: false, side: T.DoubleSide });
-  const depth = new T.ShaderMaterial({ vertexShader: DEPTH_VERTEX, fragmentShader: DEPTH_FRAGMENT, uniforms: { uNear: { value: 0 }, uFar: { value: 1 } }, side: T.DoubleSide });
-  const normal = new T.ShaderMaterial({ vertexShader: NORMAL_VERTEX, fragmentShader: NORMAL_FRAGMENT, uniforms: { uOrtho: { value: 1 } }, side: T.DoubleSide });
+  const depth = new T.ShaderMaterial({ vertexShader: DEPTH_VERTEX, fragmentShader: DEPTH_FRAGMENT, uniforms: { uNear: { value: 0 }, uFar: { value: 1 } }, side });
+  const normal = new T.ShaderMaterial({ vertexShader: NORMAL_VERTEX, fragmentShader: NORMAL_FRAGMENT, uniforms: { uOrtho: { value: 1 } }, side });
   const m = new T.Mesh(geometry, shaded);
   m.frustumCulled = false;
   const scene = new T.Scene();
@@ -242,18 +247,14 @@ export function createRenderer(mesh: Mesh, opts: RendererOptions = {}): MeshRend
   if (!(budget >= 1)) throw new InvalidArgumentError(`render: maxTriangles must be ≥ 1, got ${budget}`);
   const nTri = mesh.triangles.length / 3;
   if (opts.decimate !== false && nTri > budget) {
-    const dec = findDecimator();
-    if (dec) {
-      opts.onProgress?.(0, 1, "decimate");
-      drawn = dec(mesh, { targetTriangles: budget });
-      validateMesh(drawn);
-      decimated = true;
-      opts.onProgress?.(1, 1, "decimate");
-    } else {
-      opts.onWarning?.(`render: ${nTri} triangles exceed maxTriangles ${budget} but no decimator is available; rendering all of them`);
-    }
+    opts.onProgress?.(0, 1, "decimate");
+    const d = decimate(mesh, { targetTriangles: budget });
+    drawn = { positions: d.positions, triangles: d.triangles, normals: d.normals };
+    decimated = true;
+    opts.onProgress?.(1, 1, "decimate");
+    opts.onWarning?.(`render: ${nTri} triangles over maxTriangles ${budget}: rendering ${drawn.triangles.length / 3} after decimation (cell ${d.cellSize.toFixed(2)} mm); decimate: false renders all`);
   }
-  const state = buildScene(T, drawn);
+  const state = buildScene(T, drawn, opts.cullBackFaces !== false);
   const base = opts;
   return {
     triangles: drawn.triangles.length / 3,

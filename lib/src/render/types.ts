@@ -72,7 +72,7 @@ export interface RenderOptions {
   /** Blank border around the fitted mesh, as a fraction of its extent on each side (default 0.05). */
   margin?: number;
   /** Extra outputs: "depth" (mm along the view axis) and "normal" (view-space normals as RGB). */
-  maps?: RenderMap[];
+  maps?: readonly RenderMap[];
   /**
    * Direction cosines (Volume.direction) of the volume the mesh came from: the "seed" view is
    * defined on its voxel axes. Default identity (voxel axes = LPS axes).
@@ -86,6 +86,12 @@ export interface RendererOptions extends RenderOptions {
   maxTriangles?: number;
   /** Set false to render every triangle whatever the budget. Default true. */
   decimate?: boolean;
+  /**
+   * Draw only the faces turned towards the camera (default true): half the rasterizer's work, the
+   * same picture for a closed surface. Set false to also see the inside through a cut (an open
+   * scan's bottom). The "flat" light always draws both sides, like the seed's translucent polygons.
+   */
+  cullBackFaces?: boolean;
   onProgress?: ProgressFn;
   onWarning?: WarningFn;
 }
