@@ -15,7 +15,7 @@ import type { Vec3, Volume, VolumeUnits } from "../volume/types";
 import { directionFromOrientation, positionAlongNormal, sliceNormal } from "./geometry";
 import { groupSeries, scanHeaders, seriesInfo } from "./list";
 import { readDicomFile } from "./parse";
-import { decodeStoredPixels, toModalityValues } from "./pixels";
+import { decodeStoredPixels } from "./pixels";
 import type { FileProblem, LoadedSeries, SeriesInfo, SliceHeader } from "./types";
 
 /** Options for {@link loadSeries}. */
@@ -101,8 +101,8 @@ export function loadSeries(source: string | SeriesInfo, opts: LoadSeriesOptions 
   const air = isCT ? Math.min(-1000, first.rescaleIntercept) : 0;
   order.indices.forEach((src, k) => {
     const { dataSet, header } = parsed[src];
-    const values = toModalityValues(decodeStoredPixels(dataSet, header), header, air);
-    data.set(values, k * nx * ny);
+    const slice = data.subarray(k * nx * ny, (k + 1) * nx * ny);
+    decodeStoredPixels(dataSet, header, slice, { air });
     opts.onProgress?.(k + 1, nz, "decode pixels");
   });
   const ps = first.pixelSpacing;
