@@ -11,12 +11,9 @@ APT_PACKAGES=(
   jupyter-nbconvert jupyter-client python3-nbclient python3-nbformat
   chromium
 )
-# Benchmarks compare against these; the tests do not need them.
-BENCH_PACKAGES=(python3-skimage python3-vtk9 python3-opencv python3-matplotlib)
-want=("${APT_PACKAGES[@]}")
-if [ "${WITH_BENCH:-0}" = 1 ]; then want+=("${BENCH_PACKAGES[@]}"); fi
+# (bench/run.sh installs the Python comparison packages it needs; the tests do not need them.)
 missing=()
-for p in "${want[@]}"; do
+for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
