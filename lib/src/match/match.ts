@@ -31,7 +31,7 @@ export interface SiftMatchOptions {
 export interface MatchKeypointsOptions extends SiftMatchOptions {
   /** "orb" (default, the seed's first method) or "sift". */
   method?: MatchMethod;
-  /** ORB: maximum keypoints per image (500, cv2.ORB_create's default). */
+  /** ORB: maximum keypoints per image (500, cv2.ORB_create's default); SIFT: keep the strongest n (0 = all, the default). */
   nfeatures?: number;
   /**
    * ORB: a cross-checked match counts as good when its Hamming distance (of 256 bits) is below this
@@ -77,48 +77,91 @@ export function matchSift(a: SiftFeatures, b: SiftFeatures, opts: SiftMatchOptio
   return good.sort((p, q) => p.distance - q.distance);
 }
 
-/** Keypoint matches between two images by the seed's ORB or SIFT recipe (images are converted to grey). */
-export function matchKeypoints(a: RgbaImage, b: RgbaImage, opts: MatchKeypointsOptions = {}): KeypointMatchResult {
+/** Keypoints and descriptors of one image for one method, computed once and matched against many (see matchFeatures). */
+export interface KeypointFeatures {
+  method: MatchMethod;
+  keypoints: Keypoint[];
+  /** SIFT: n × 128 floats; ORB: n × 32 bytes. */
+  descriptors: Float32Array | Uint8Array;
+  width: number;
+  height: number;
+  /** Milliseconds for grey conversion, detection and description. */
+  ms: number;
+}
+
+/** Options of describeKeypoints. */
+export interface DescribeOptions {
+  method?: MatchMethod;
+  /** ORB: maximum keypoints (500); SIFT: keep the strongest n (0 = all, OpenCV's default). */
+  nfeatures?: number;
+}
+
+/** Detect and describe keypoints on an image (converted to grey) with ORB or SIFT. */
+export function describeKeypoints(img: RgbaImage, opts: DescribeOptions = {}): KeypointFeatures {
   const method = opts.method ?? "orb";
   const t0 = performance.now();
-  const ga = toGray(a);
-  const gb = toGray(b);
+  const gray = toGray(img);
   if (method === "orb") {
+    const f = detectOrb(gray, { nfeatures: opts.nfeatures ?? 500 });
+    return { method, ...f, ms: performance.now() - t0 };
+  }
+  if (method === "sift") {
+    const f = detectSift(gray, { nfeatures: opts.nfeatures ?? 0 });
+    return { method, ...f, ms: performance.now() - t0 };
+  }
+  throw new InvalidArgumentError(`describeKeypoints: unknown method "${String(method)}" (use "orb" or "sift")`);
+}
+
+/** Match precomputed features of two images (both ORB or both SIFT) by the seed's recipe for that method. */
+export function matchFeatures(a: KeypointFeatures, b: KeypointFeatures, opts: MatchKeypointsOptions = {}): KeypointMatchResult {
+  if (a.method !== b.method) throw new InvalidArgumentError(`matchFeatures: cannot match ${a.method} features with ${b.method} features`);
+  const t0 = performance.now();
+  if (a.method === "orb") {
     const maxHamming = opts.maxHamming ?? 40;
-    const fa = detectOrb(ga, { nfeatures: opts.nfeatures ?? 500 });
-    opts.onProgress?.(1, 3, "ORB");
-    const fb = detectOrb(gb, { nfeatures: opts.nfeatures ?? 500 });
-    opts.onProgress?.(2, 3, "ORB");
-    const matches = matchOrb(fa, fb);
-    opts.onProgress?.(3, 3, "ORB");
+    const matches = matchOrb(
+      { keypoints: a.keypoints, descriptors: a.descriptors as Uint8Array, width: a.width, height: a.height },
+      { keypoints: b.keypoints, descriptors: b.descriptors as Uint8Array, width: b.width, height: b.height },
+    );
     return {
-      method,
-      keypointsA: fa.keypoints,
-      keypointsB: fb.keypoints,
+      method: "orb",
+      keypointsA: a.keypoints,
+      keypointsB: b.keypoints,
       matches,
       goodCount: matches.filter((m) => m.distance < maxHamming).length,
       criterion: `cross-checked, Hamming distance < ${maxHamming}`,
-      ms: performance.now() - t0,
+      ms: a.ms + b.ms + performance.now() - t0,
     };
   }
-  if (method === "sift") {
-    const fa = detectSift(ga);
-    opts.onProgress?.(1, 3, "SIFT");
-    const fb = detectSift(gb);
-    opts.onProgress?.(2, 3, "SIFT");
-    const matches = matchSift(fa, fb, opts);
-    opts.onProgress?.(3, 3, "SIFT");
-    return {
-      method,
-      keypointsA: fa.keypoints,
-      keypointsB: fb.keypoints,
-      matches,
-      goodCount: matches.length,
-      criterion: `Lowe ratio < ${opts.ratio ?? 0.7} (kd-forest ${opts.trees ?? 5} trees, ${opts.checks ?? 50} checks)`,
-      ms: performance.now() - t0,
-    };
+  const matches = matchSift(
+    { keypoints: a.keypoints, descriptors: a.descriptors as Float32Array, width: a.width, height: a.height },
+    { keypoints: b.keypoints, descriptors: b.descriptors as Float32Array, width: b.width, height: b.height },
+    opts,
+  );
+  return {
+    method: "sift",
+    keypointsA: a.keypoints,
+    keypointsB: b.keypoints,
+    matches,
+    goodCount: matches.length,
+    criterion: `Lowe ratio < ${opts.ratio ?? 0.7} (kd-forest ${opts.trees ?? 5} trees, ${opts.checks ?? 50} checks)`,
+    ms: a.ms + b.ms + performance.now() - t0,
+  };
+}
+
+/** Keypoint matches between two images by the seed's ORB or SIFT recipe (images are converted to grey). */
+export function matchKeypoints(a: RgbaImage, b: RgbaImage, opts: MatchKeypointsOptions = {}): KeypointMatchResult {
+  const method = opts.method ?? "orb";
+  if (method !== "orb" && method !== "sift") {
+    throw new InvalidArgumentError(`matchKeypoints: unknown method "${String(method)}" (use "orb" or "sift")`);
   }
-  throw new InvalidArgumentError(`matchKeypoints: unknown method "${String(method)}" (use "orb" or "sift")`);
+  const label = method.toUpperCase();
+  const fa = describeKeypoints(a, { method, nfeatures: opts.nfeatures });
+  opts.onProgress?.(1, 3, label);
+  const fb = describeKeypoints(b, { method, nfeatures: opts.nfeatures });
+  opts.onProgress?.(2, 3, label);
+  const r = matchFeatures(fa, fb, opts);
+  opts.onProgress?.(3, 3, label);
+  return r;
 }
 
 /** Options of drawMatches. */

@@ -19,7 +19,8 @@ script 4. A match count measures shared texture, not identity.
   --method orb      ORB (500 keypoints) + brute-force Hamming matcher with
                     cross-check (default); good = Hamming distance < --max-hamming
   --method sift     SIFT + kd-forest (5 trees, 50 checks), k = 2, Lowe ratio 0.7
-  --nfeatures N     ORB keypoints per image (500)
+  --nfeatures N     ORB: keypoints per image (500); SIFT: keep the strongest N
+                    (default all, as cv2.SIFT_create)
   --max-hamming D   ORB distance below which a match is counted good (40)
   --ratio R         SIFT ratio test (0.7)
   -o FILE.png       also write both images side by side with the best matches
@@ -39,7 +40,7 @@ script 4. A match count measures shared texture, not identity.
     const b = await readImage(fb);
     const result = matchKeypoints(a, b, {
       method,
-      nfeatures: numberOption(options, "nfeatures", 500),
+      nfeatures: options.nfeatures === undefined ? undefined : numberOption(options, "nfeatures", 500),
       maxHamming: numberOption(options, "max-hamming", 40),
       ratio: numberOption(options, "ratio", 0.7),
       onProgress: terminalProgress(!options.json),
