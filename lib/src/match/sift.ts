@@ -79,6 +79,30 @@ const SIFT_INT_DESCR_FCTR = 512;
 const FLT_EPSILON = 1.1920929e-7;
 const RAD2DEG = 180 / Math.PI;
 
+const ATAN2_P1 = 0.9997878412794807 * RAD2DEG;
+const ATAN2_P3 = -0.3258083974640975 * RAD2DEG;
+const ATAN2_P5 = 0.1555786518463281 * RAD2DEG;
+const ATAN2_P7 = -0.04432655554792128 * RAD2DEG;
+const DBL_EPSILON = 2.220446049250313e-16;
+
+/** OpenCV's cv::fastAtan2 (degrees in [0, 360), ≈ 0.3° accurate): the same polynomial, so orientation bins round alike. */
+function fastAtan2(y: number, x: number): number {
+  const ax = Math.abs(x), ay = Math.abs(y);
+  let a: number;
+  if (ax >= ay) {
+    const c = ay / (ax + DBL_EPSILON);
+    const c2 = c * c;
+    a = (((ATAN2_P7 * c2 + ATAN2_P5) * c2 + ATAN2_P3) * c2 + ATAN2_P1) * c;
+  } else {
+    const c = ax / (ay + DBL_EPSILON);
+    const c2 = c * c;
+    a = 90 - (((ATAN2_P7 * c2 + ATAN2_P5) * c2 + ATAN2_P3) * c2 + ATAN2_P1) * c;
+  }
+  if (x < 0) a = 180 - a;
+  if (y < 0) a = 360 - a;
+  return a;
+}
+
 /** Round half to even, like cvRound (lrint). */
 function cvRound(v: number): number {
   const r = Math.round(v);
@@ -354,8 +378,7 @@ function orientationHistogram(
       const dx = img[q + 1] - img[q - 1];
       const dy = img[q - w] - img[q + w];
       const weight = Math.exp((i * i + j * j) * expScale);
-      let ori = Math.atan2(dy, dx) * RAD2DEG;
-      if (ori < 0) ori += 360;
+      const ori = fastAtan2(dy, dx);
       let bin = cvRound((n / 360) * ori);
       if (bin >= n) bin -= n;
       if (bin < 0) bin += n;
@@ -420,8 +443,7 @@ function siftDescriptor(
   const rowStride = (d + 2) * (n + 2);
   for (let m = 0; m < k; m++) {
     let rbin = RBin[m], cbin = CBin[m];
-    let o = Math.atan2(Y[m], X[m]) * RAD2DEG;
-    if (o < 0) o += 360;
+    const o = fastAtan2(Y[m], X[m]);
     let obin = (o - ori) * binsPerRad;
     const mag = Math.sqrt(X[m] * X[m] + Y[m] * Y[m]) * Math.exp(W[m]);
     const r0 = Math.floor(rbin);
