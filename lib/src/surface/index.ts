@@ -1,5 +1,5 @@
 export * from "./types";
-export { marchingCubes, marchingCubesSync, shareVolume, type MarchingCubesOptions } from "./marching-cubes";
+export { marchingCubes, marchingCubesSync, shareVolume, warmUpSurfaceWorkers, type MarchingCubesOptions } from "./marching-cubes";
 export { meshArea, meshVolume, meshBounds, meshEdgeStats } from "./measure";
 export { computeNormals } from "./normals";
 export { connectedComponents, largestComponent, selectComponents, submesh, type MeshComponents } from "./components";

@@ -105,19 +105,28 @@ export function marchingCubesSync(volume: Volume, opts: MarchingCubesOptions): M
 interface PoolWorker {
   worker: Worker;
   busy: number;
+  /** Set once the worker has started and compiled its loops (see mc-worker.ts). */
+  ready: boolean;
 }
 const pool: PoolWorker[] = [];
 let nextId = 1;
 const pending = new Map<number, { resolve: (m: SlabMesh) => void; reject: (e: Error) => void; pw: PoolWorker }>();
 
-function getWorkers(n: number): PoolWorker[] {
+/** Start workers up to n (without waiting for them); returns the pool. */
+function ensureWorkers(n: number): PoolWorker[] {
   while (pool.length < n) {
     const worker = new Worker(path.join(__dirname, "mc-worker.js"));
-    const pw: PoolWorker = { worker, busy: 0 };
+    const pw: PoolWorker = { worker, busy: 0, ready: false };
     worker.unref();
-    worker.on("message", (msg: { id: number; mesh?: SlabMesh; error?: string }) => {
-      const p = pending.get(msg.id);
-      if (!p) return;
+    worker.on("message", (msg: { id?: number; ready?: boolean; mesh?: SlabMesh; error?: string }) => {
+      if (msg.ready) {
+        pw.ready = true;
+        // An unref() made before the thread came online does not cover its message port: repeat it.
+        if (pw.busy === 0) worker.unref();
+        return;
+      }
+      const p = msg.id === undefined ? undefined : pending.get(msg.id);
+      if (!p || msg.id === undefined) return;
       pending.delete(msg.id);
       if (--pw.busy === 0) worker.unref();
       if (msg.error || !msg.mesh) p.reject(new Error(`marching cubes worker: ${msg.error}`));
@@ -158,18 +167,32 @@ export function shareVolume(volume: Volume): Volume {
   return { ...volume, data };
 }
 
+/** Start the marching-cubes worker threads now and resolve once they are ready (optional: calls start them anyway). */
+export async function warmUpSurfaceWorkers(workers?: number): Promise<void> {
+  const n = Math.max(0, (workers ?? defaultThreads()) - 1);
+  const ws = ensureWorkers(n);
+  while (!ws.every((w) => w.ready) && ws.every((w) => pool.includes(w))) await new Promise((r) => setTimeout(r, 5));
+}
+
+function defaultThreads(): number {
+  const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  return Math.min(2, cores);
+}
+
 /**
  * Isosurface of a volume at `level` (see {@link marchingCubesSync}, same result), split into z slabs
- * run on worker threads over a shared copy of the voxels when the volume is big enough to pay.
+ * shared between the calling thread and worker threads over a shared copy of the voxels. Workers
+ * start on the first call and join once ready, so the first call costs no more than the sync one.
  */
 export async function marchingCubes(volume: Volume, opts: MarchingCubesOptions): Promise<Mesh> {
-  const cores = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
-  const workers = Math.max(1, Math.floor(opts.workers ?? Math.min(2, cores)));
+  const threads = Math.max(1, Math.floor(opts.workers ?? defaultThreads()));
   const grid = prepare(volume, opts);
   const layers = grid.nz - 1;
+  const report = opts.onProgress ? (done: number, total: number) => opts.onProgress!(done, total, "marching cubes") : undefined;
   // Below ~1 M voxels the worker round trip costs more than it saves.
-  if (workers === 1 || layers < 8 || grid.nx * grid.ny * grid.nz < 1_000_000) {
-    const report = opts.onProgress ? (done: number, total: number) => opts.onProgress!(done, total, "marching cubes") : undefined;
+  const small = layers < 16 || grid.nx * grid.ny * grid.nz < 1_000_000;
+  const ready = threads > 1 && !small ? ensureWorkers(threads - 1).filter((w) => w.ready) : [];
+  if (ready.length === 0) {
     return toMesh(mergeSlabs([extractSlab(job(grid, opts, 0, Math.max(0, layers)), report)], !!opts.normals));
   }
   if (!(grid.data.buffer instanceof SharedArrayBuffer)) {
@@ -177,20 +200,29 @@ export async function marchingCubes(volume: Volume, opts: MarchingCubesOptions):
     shared.set(grid.data);
     grid.data = shared;
   }
-  // More slabs than workers so an uneven surface still balances; each extra slab re-reads one slice.
-  const nSlabs = Math.min(layers, workers * 3);
+  // More slabs than threads so an uneven surface still balances; each extra slab re-reads one slice.
+  const nSlabs = Math.min(layers, threads * 4);
   const bounds: number[] = [];
   for (let s = 0; s <= nSlabs; s++) bounds.push(Math.round((s * layers) / nSlabs));
   const results: SlabMesh[] = new Array(nSlabs);
   let next = 0, done = 0;
-  const ws = getWorkers(workers);
-  await Promise.all(ws.map(async (pw) => {
+  const finished = () => report?.(++done, nSlabs);
+  const onWorker = async (pw: PoolWorker) => {
     while (next < nSlabs) {
       const s = next++;
       results[s] = await runOnWorker(pw, job(grid, opts, bounds[s], bounds[s + 1]));
-      done++;
-      opts.onProgress?.(done, nSlabs, "marching cubes");
+      finished();
     }
-  }));
+  };
+  // The calling thread takes slabs too, yielding between them so worker replies are handled.
+  const onMain = async () => {
+    while (next < nSlabs) {
+      const s = next++;
+      results[s] = extractSlab(job(grid, opts, bounds[s], bounds[s + 1]));
+      finished();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  await Promise.all([...ready.map(onWorker), onMain()]);
   return toMesh(mergeSlabs(results, !!opts.normals));
 }

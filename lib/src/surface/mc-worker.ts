@@ -10,8 +10,21 @@ export interface WorkerRequest extends Omit<SlabJob, "data"> {
   length: number;
 }
 
+/** Run a small extraction so the hot loops are compiled before the first real slab arrives. */
+function warmUp(): void {
+  const n = 40;
+  const data = new Float32Array(n * n * n);
+  for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
+    data[i + n * (j + n * k)] = 15 - Math.hypot(i - 19.5, j - 20.2, k - 19.7);
+  }
+  const affine = [0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1];
+  for (let r = 0; r < 6; r++) extractSlab({ data, nx: n, ny: n, nz: n, k0: 0, k1: n - 1, level: 0, affine, gradAffine: affine.slice(3), normals: r % 2 === 1 });
+}
+
 if (parentPort) {
   const port = parentPort;
+  warmUp();
+  port.postMessage({ ready: true });
   port.on("message", (msg: WorkerRequest) => {
     try {
       const data = new Float32Array(msg.buffer, msg.byteOffset, msg.length);

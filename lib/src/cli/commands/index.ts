@@ -3,6 +3,7 @@ import { command as info } from "./info";
 import { command as render } from "./render";
 import { command as detect } from "./detect";
 import { command as compare } from "./compare";
+import { command as surface } from "./surface";
 import { command as match } from "./match";
 
 /** Every `unmask` subcommand; each lives in its own file in this folder. */
@@ -11,5 +12,6 @@ export const commands: CliCommand[] = [
   render,
   detect,
   compare,
+  surface,
   match,
 ];
