@@ -66,7 +66,7 @@ export function plotHtml(fig: PlotlyFigure, opts: PlotHtmlOptions = {}): string 
     `function draw(){var el=document.getElementById(id);if(!el)return false;if(!window.Plotly)return false;` +
     `window.Plotly.newPlot(el,fig.data,fig.layout,cfg);return true;}` +
     `if(!draw()){var t=setInterval(function(){if(draw()){clearInterval(t);}else if(++n>150){clearInterval(t);` +
-    `var el=document.getElementById(id);if(el)el.textContent="plotly.js is not loaded on this page: re-run the notebook's first plot cell";}},100);}})();</script>`;
+    `var el=document.getElementById(id);if(el)el.textContent="plotly.js is not on this page (its first plot output was cleared): restart the kernel and run all, or pass { embedPlotly: true }";}},100);}})();</script>`;
   return (
     (opts.includePlotly ? plotlyScriptTag() + "\n" : "") +
     `<div id="${id}" class="unmask-plot" data-unmask-figure="plotly" style="width:100%;height:${height}px"></div>\n` +

@@ -65,7 +65,9 @@ export interface ShownPlot {
   html: string;
 }
 
-// The plotly bundle goes into the first plot output of a kernel session only; later plots reuse window.Plotly.
+// The plotly bundle (~4.5 MB) goes into the first plot output of a kernel session only; later plots
+// reuse window.Plotly (outputs run in page order, in the live notebook and in its HTML export).
+// `embedPlotly: true` forces it, e.g. after clearing that first output.
 let plotlyShown = false;
 
 /**
@@ -93,13 +95,13 @@ export const show = {
   },
 
   /** Show a plotly figure inline (offline); returns the figure and the HTML; `save` writes a standalone page. */
-  plot(figure: PlotlyFigure, opts: SaveOptions & { height?: number } = {}): ShownPlot {
+  plot(figure: PlotlyFigure, opts: SaveOptions & { height?: number; embedPlotly?: boolean } = {}): ShownPlot {
     checkFigure(figure);
     if (opts.save) {
       const title = String((figure.layout?.title as { text?: string } | undefined)?.text ?? "plot");
       saveArtefact(opts.save, htmlPage(title, plotHtml(figure, { includePlotly: true, height: opts.height })));
     }
-    const html = plotHtml(figure, { includePlotly: !plotlyShown, height: opts.height });
+    const html = plotHtml(figure, { includePlotly: opts.embedPlotly ?? !plotlyShown, height: opts.height });
     if (!opts.quiet) {
       emit({ mime: "text/html", data: html });
       plotlyShown = true;
