@@ -5,6 +5,7 @@ import { command as detect } from "./detect";
 import { command as compare } from "./compare";
 import { command as surface } from "./surface";
 import { command as match } from "./match";
+import { command as view } from "./view";
 
 /** Every `unmask` subcommand; each lives in its own file in this folder. */
 export const commands: CliCommand[] = [
@@ -14,4 +15,5 @@ export const commands: CliCommand[] = [
   compare,
   surface,
   match,
+  view,
 ];
