@@ -123,3 +123,12 @@ test("SIFT nfeatures keeps the strongest keypoints", async () => {
   const stronger = all.keypoints.filter((k) => k.response > minBest).length;
   assert.ok(stronger <= 100, `${stronger} keypoints stronger than the weakest kept`);
 });
+
+test("SIFT: the WebAssembly SIMD blur and the plain JavaScript blur give the same keypoints", async () => {
+  const gray = grayLikeOpenCV(await readImage(path.join(ROOT, "data-samples/faces/collins-1.png")));
+  const simd = detectSift(gray);
+  const js = detectSift(gray, { simd: false });
+  assert.ok(Math.abs(simd.keypoints.length - js.keypoints.length) <= 2, `${simd.keypoints.length} vs ${js.keypoints.length}`);
+  const same = js.keypoints.filter((k) => nearest(simd.keypoints, k.x, k.y).d < 0.01).length;
+  assert.ok(same / js.keypoints.length >= 0.99, `${same}/${js.keypoints.length}`);
+});

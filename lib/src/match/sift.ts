@@ -11,6 +11,7 @@
  */
 import { InvalidArgumentError } from "../core/errors";
 import type { ProgressFn } from "../core/progress";
+import { BLUR_WASM_BASE64 } from "./blur-wasm";
 
 /** A single-channel image: 8-bit or float grey levels (0–255), rows top to bottom. */
 export interface GrayPixels {
@@ -57,6 +58,8 @@ export interface SiftOptions {
   sigma?: number;
   /** Double the image size first, as Lowe and OpenCV do (true). */
   upsample?: boolean;
+  /** Use the WebAssembly SIMD blur (true); false forces the plain JavaScript blur (same results to float rounding). */
+  simd?: boolean;
   /** Called after each octave. */
   onProgress?: ProgressFn;
 }
@@ -138,6 +141,61 @@ interface BlurScratch {
   tmp: Float32Array;
   pad: Float32Array;
   acc?: Float64Array;
+  /** When set, images live in this module's memory and the SIMD kernels run. */
+  wasm?: WasmBlur;
+}
+
+/** Exports of blur.wat. */
+interface BlurExports {
+  memory: WebAssembly.Memory;
+  hpass(src: number, dst: number, w: number, h: number, kern: number, r: number, pad: number): void;
+  vpass(src: number, dst: number, w: number, h: number, kern: number, r: number, tab: number): void;
+  sub(a: number, b: number, out: number, n: number): void;
+}
+
+/** One detectSift call's WebAssembly memory: a header (kernel, row table, padded row) and the octave's images. */
+interface WasmBlur {
+  x: BlurExports;
+  kern: number;
+  tab: number;
+  pad: number;
+}
+
+let blurModule: WebAssembly.Module | null | undefined;
+
+/**
+ * A fresh instance of the SIMD blur module with memory for `images` images of n floats and kernels of
+ * radius ≤ rmax on rows of ≤ w values; null where WebAssembly SIMD is unavailable (the JS path is used).
+ * A new instance per call lets the memory be garbage collected afterwards (wasm memory never shrinks).
+ */
+function wasmWorkspace(images: number, n: number, w: number, rmax: number): { ws: WasmBlur; views: Float32Array[] } | null {
+  if (blurModule === undefined) {
+    try {
+      blurModule = new WebAssembly.Module(Buffer.from(BLUR_WASM_BASE64, "base64"));
+    } catch {
+      blurModule = null;
+    }
+  }
+  if (!blurModule) return null;
+  const align = (b: number) => Math.ceil(b / 16) * 16;
+  const kern = 0;
+  const tab = align(16 * (rmax + 1));
+  const pad = tab + align(8 * (rmax + 1));
+  const first = pad + align(4 * (w + 2 * rmax));
+  const stride = align(4 * n);
+  const bytes = first + images * stride;
+  if (bytes > 4 * 1024 * 1024 * 1024 - 65536) return null;
+  let x: BlurExports;
+  try {
+    x = new WebAssembly.Instance(blurModule, {}).exports as unknown as BlurExports;
+    const pages = Math.ceil(bytes / 65536) - x.memory.buffer.byteLength / 65536;
+    if (pages > 0) x.memory.grow(pages);
+  } catch {
+    return null; // out of memory for one big image: the JS path allocates ordinary arrays
+  }
+  const views: Float32Array[] = [];
+  for (let i = 0; i < images; i++) views.push(new Float32Array(x.memory.buffer, first + i * stride, n));
+  return { ws: { x, kern, tab, pad }, views };
 }
 
 /**
@@ -169,6 +227,14 @@ function symmetricTaps(acc: Float64Array, s: Float32Array, k: Float64Array, c0: 
 function gaussianBlur(src: Float32Array, w: number, h: number, sigma: number, dst: Float32Array, scratch: BlurScratch): void {
   const k = gaussianHalfKernel(sigma);
   const r = k.length - 1;
+  const ws = scratch.wasm;
+  if (ws && src.buffer === ws.x.memory.buffer && dst.buffer === ws.x.memory.buffer && scratch.tmp.buffer === ws.x.memory.buffer) {
+    const kv = new Float32Array(ws.x.memory.buffer, ws.kern, 4 * (r + 1));
+    for (let j = 0; j <= r; j++) kv.fill(k[j], 4 * j, 4 * j + 4);
+    ws.x.hpass(src.byteOffset, scratch.tmp.byteOffset, w, h, ws.kern, r, ws.pad);
+    ws.x.vpass(scratch.tmp.byteOffset, dst.byteOffset, w, h, ws.kern, r, ws.tab);
+    return;
+  }
   const tmp = scratch.tmp;
   if (scratch.pad.length < w + 2 * r) scratch.pad = new Float32Array(w + 2 * r);
   const pad = scratch.pad;
@@ -204,7 +270,7 @@ function gaussianBlur(src: Float32Array, w: number, h: number, sigma: number, ds
 }
 
 /** cv::resize(src, dst, Size(2w, 2h), 0, 0, INTER_LINEAR) for float images. */
-function upsample2x(src: Float32Array, w: number, h: number): Float32Array {
+function upsample2x(src: Float32Array, w: number, h: number, out: Float32Array): void {
   const W = 2 * w;
   const H = 2 * h;
   const xs0 = new Int32Array(W);
@@ -229,7 +295,6 @@ function upsample2x(src: Float32Array, w: number, h: number): Float32Array {
   axis(h, ys0, ys1, yf);
   const row = new Float32Array(W);
   const row2 = new Float32Array(W);
-  const out = new Float32Array(W * H);
   const hrow = (y: number, into: Float32Array) => {
     const o = y * w;
     for (let d = 0; d < W; d++) {
@@ -237,14 +302,24 @@ function upsample2x(src: Float32Array, w: number, h: number): Float32Array {
       into[d] = src[o + xs0[d]] * (1 - f) + src[o + xs1[d]] * f;
     }
   };
+  // Each source row is interpolated horizontally once and kept while the next output rows need it.
+  let rowY = -1;
+  let row2Y = -1;
   for (let d = 0; d < H; d++) {
-    hrow(ys0[d], row);
-    hrow(ys1[d], row2);
+    const y0 = ys0[d], y1 = ys1[d];
+    if (rowY !== y0) {
+      if (row2Y === y0) row.set(row2);
+      else hrow(y0, row);
+      rowY = y0;
+    }
+    if (row2Y !== y1) {
+      hrow(y1, row2);
+      row2Y = y1;
+    }
     const f = yf[d];
     const o = d * W;
     for (let x = 0; x < W; x++) out[o + x] = row[x] * (1 - f) + row2[x] * f;
   }
-  return out;
 }
 
 /** cv::resize(src, dst, Size(w/2, h/2), 0, 0, INTER_NEAREST). */
@@ -535,7 +610,11 @@ function scanExtrema(prev: Float32Array, cur: Float32Array, next: Float32Array, 
 }
 
 /** out = a − b, element-wise. */
-function subtract(a: Float32Array, b: Float32Array, out: Float32Array): void {
+function subtract(a: Float32Array, b: Float32Array, out: Float32Array, ws?: WasmBlur): void {
+  if (ws && a.buffer === ws.x.memory.buffer && b.buffer === a.buffer && out.buffer === a.buffer) {
+    ws.x.sub(a.byteOffset, b.byteOffset, out.byteOffset, out.length);
+    return;
+  }
   for (let p = 0; p < out.length; p++) out[p] = a[p] - b[p];
 }
 
@@ -565,25 +644,6 @@ export function detectSift(gray: GrayPixels, opts: SiftOptions = {}): SiftFeatur
   }
   const firstOctave = upsample ? -1 : 0;
 
-  // Base image: (upsampled and) blurred from an assumed camera blur of 0.5 to sigma.
-  let base = toFloat(gray);
-  let bw = gray.width;
-  let bh = gray.height;
-  const scratch0: BlurScratch = { tmp: new Float32Array(0), pad: new Float32Array(0) };
-  if (upsample) {
-    base = upsample2x(base, bw, bh);
-    bw *= 2;
-    bh *= 2;
-  }
-  const sigDiff = upsample
-    ? Math.sqrt(Math.max(sigma * sigma - SIFT_INIT_SIGMA * SIFT_INIT_SIGMA * 4, 0.01))
-    : Math.sqrt(Math.max(sigma * sigma - SIFT_INIT_SIGMA * SIFT_INIT_SIGMA, 0.01));
-  scratch0.tmp = new Float32Array(bw * bh);
-  const blurredBase = new Float32Array(bw * bh);
-  gaussianBlur(base, bw, bh, sigDiff, blurredBase, scratch0);
-
-  const nOctaves = Math.max(1, cvRound(Math.log(Math.min(bw, bh)) / Math.LN2 - 2) - firstOctave);
-
   // Incremental blurs between successive scales of an octave.
   const sig = new Float64Array(L + 3);
   sig[0] = sigma;
@@ -593,6 +653,31 @@ export function detectSift(gray: GrayPixels, opts: SiftOptions = {}): SiftFeatur
     const sigTotal = sigPrev * kk;
     sig[i] = Math.sqrt(sigTotal * sigTotal - sigPrev * sigPrev);
   }
+  const sigDiff = upsample
+    ? Math.sqrt(Math.max(sigma * sigma - SIFT_INIT_SIGMA * SIFT_INIT_SIGMA * 4, 0.01))
+    : Math.sqrt(Math.max(sigma * sigma - SIFT_INIT_SIGMA * SIFT_INIT_SIGMA, 0.01));
+
+  // One octave's worth of images — base, L + 3 Gaussians, L + 2 DoGs (the first reuses base), a blur
+  // scratch — in WebAssembly memory for the SIMD blur when available, else in ordinary arrays.
+  const src = toFloat(gray);
+  const bw = upsample ? 2 * gray.width : gray.width;
+  const bh = upsample ? 2 * gray.height : gray.height;
+  const rmax = Math.max(...Array.from(sig.slice(1)), sigDiff);
+  const nImages = 1 + (L + 3) + (L + 1) + 1;
+  const wasm = opts.simd === false ? null : wasmWorkspace(nImages, bw * bh, bw, gaussianHalfKernel(rmax).length - 1);
+  const views = wasm ? wasm.views : Array.from({ length: nImages }, () => new Float32Array(bw * bh));
+  const base = views[0];
+  const gaussBuf = views.slice(1, L + 4);
+  const dogBuf = [base, ...views.slice(L + 4, 2 * L + 5)];
+  const scratch0: BlurScratch = { tmp: views[2 * L + 5], pad: new Float32Array(0), wasm: wasm?.ws };
+
+  // Base image: (upsampled and) blurred from an assumed camera blur of 0.5 to sigma.
+  if (upsample) upsample2x(src, gray.width, gray.height, base);
+  else base.set(src);
+  const blurredBase = gaussBuf[0];
+  gaussianBlur(base, bw, bh, sigDiff, blurredBase, scratch0);
+
+  const nOctaves = Math.max(1, cvRound(Math.log(Math.min(bw, bh)) / Math.LN2 - 2) - firstOctave);
 
   const threshold = Math.floor((0.5 * contrastThreshold / L) * 255);
   const keypoints: Keypoint[] = [];
@@ -600,11 +685,6 @@ export function detectSift(gray: GrayPixels, opts: SiftOptions = {}): SiftFeatur
   const s = new OctaveScratch();
   const hist = new Float64Array(SIFT_ORI_HIST_BINS);
 
-  // One octave's worth of buffers, reused by every octave (later octaves are smaller).
-  const gaussBuf: Float32Array[] = [blurredBase];
-  for (let i = 1; i < L + 3; i++) gaussBuf.push(new Float32Array(bw * bh));
-  const dogBuf: Float32Array[] = [];
-  for (let i = 0; i < L + 2; i++) dogBuf.push(i === 0 ? base : new Float32Array(bw * bh));
   let first = blurredBase;
   let w = bw;
   let h = bh;
@@ -624,7 +704,7 @@ export function detectSift(gray: GrayPixels, opts: SiftOptions = {}): SiftFeatur
     const dog: Float32Array[] = [];
     for (let i = 0; i < L + 2; i++) {
       const dd = dogBuf[i].subarray(0, size);
-      subtract(gauss[i + 1], gauss[i], dd);
+      subtract(gauss[i + 1], gauss[i], dd, wasm?.ws);
       dog.push(dd);
     }
 
