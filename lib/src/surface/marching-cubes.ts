@@ -85,7 +85,22 @@ function job(grid: Grid, opts: MarchingCubesOptions, k0: number, k1: number): Sl
   return { ...grid, k0, k1, level: opts.level, normals: !!opts.normals };
 }
 
-function toMesh(merged: ReturnType<typeof mergeSlabs>): Mesh {
+/**
+ * Final mesh. The tables wind triangles outward in voxel-index space; when voxel → patient mapping
+ * mirrors space (negative determinant, e.g. slices stacked against the slice normal) swap two
+ * corners so normals still point outward in patient space.
+ */
+function toMesh(merged: ReturnType<typeof mergeSlabs>, grid: Grid): Mesh {
+  const A = grid.affine;
+  const det = A[3] * (A[7] * A[11] - A[10] * A[8]) - A[6] * (A[4] * A[11] - A[10] * A[5]) + A[9] * (A[4] * A[8] - A[7] * A[5]);
+  if (det < 0) {
+    const T = merged.triangles;
+    for (let t = 0; t < T.length; t += 3) {
+      const b = T[t + 1];
+      T[t + 1] = T[t + 2];
+      T[t + 2] = b;
+    }
+  }
   return merged;
 }
 
@@ -97,7 +112,7 @@ export function marchingCubesSync(volume: Volume, opts: MarchingCubesOptions): M
   const grid = prepare(volume, opts);
   const report = opts.onProgress ? (done: number, total: number) => opts.onProgress!(done, total, "marching cubes") : undefined;
   const slab = extractSlab(job(grid, opts, 0, Math.max(0, grid.nz - 1)), report);
-  return toMesh(mergeSlabs([slab], !!opts.normals));
+  return toMesh(mergeSlabs([slab], !!opts.normals), grid);
 }
 
 // ---- worker pool: started on first use, kept for later calls, never keeping the process alive idle.
@@ -193,7 +208,7 @@ export async function marchingCubes(volume: Volume, opts: MarchingCubesOptions):
   const small = layers < 16 || grid.nx * grid.ny * grid.nz < 1_000_000;
   const ready = threads > 1 && !small ? ensureWorkers(threads - 1).filter((w) => w.ready) : [];
   if (ready.length === 0) {
-    return toMesh(mergeSlabs([extractSlab(job(grid, opts, 0, Math.max(0, layers)), report)], !!opts.normals));
+    return toMesh(mergeSlabs([extractSlab(job(grid, opts, 0, Math.max(0, layers)), report)], !!opts.normals), grid);
   }
   if (!(grid.data.buffer instanceof SharedArrayBuffer)) {
     const shared = new Float32Array(new SharedArrayBuffer(grid.data.byteLength));
@@ -224,5 +239,5 @@ export async function marchingCubes(volume: Volume, opts: MarchingCubesOptions):
     }
   };
   await Promise.all([...ready.map(onWorker), onMain()]);
-  return toMesh(mergeSlabs(results, !!opts.normals));
+  return toMesh(mergeSlabs(results, !!opts.normals), grid);
 }
