@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { meshViewerHtml, viewerPayload, show, type Mesh } from "unmask";
+import { meshViewerHtml, viewerPayload, decodeViewerPayload, show, type Mesh } from "unmask";
 import { tempDir } from "../helpers/paths";
 
 /** A UV sphere of radius r centred at c with about 2·n·m triangles. */
@@ -23,29 +23,28 @@ function sphere(r: number, c: [number, number, number], n: number, m: number): M
 }
 
 function dequantize(p: ReturnType<typeof viewerPayload>): Float32Array {
-  const b = Buffer.from(p.positions, "base64");
-  const q = new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
-  const out = new Float32Array(q.length);
-  for (let i = 0; i < q.length; i++) out[i] = p.min[i % 3] + (q[i] / 65535) * (p.max[i % 3] - p.min[i % 3]);
-  return out;
+  return decodeViewerPayload(p).positions;
 }
 
 test("viewer payload keeps vertices within the uint16 quantisation step and the triangles intact", () => {
   const s = sphere(80, [10, -20, 300], 48, 24);
   const p = viewerPayload(s);
   assert.equal(p.triangleCount, s.triangles.length / 3);
-  assert.equal(p.index32, false);
   const deq = dequantize(p);
   // Unreferenced vertices are dropped: exactly the referenced ones remain.
   assert.equal(deq.length, 3 * new Set(s.triangles).size);
-  const b = Buffer.from(p.triangles, "base64");
-  const idx = new Uint16Array(b.buffer, b.byteOffset, b.byteLength / 2);
+  const idx = decodeViewerPayload(p).triangles;
+  assert.equal(idx.length, s.triangles.length);
   let worst = 0;
   for (let t = 0; t < s.triangles.length; t++) {
     const src = s.triangles[t], dst = idx[t];
     for (let a = 0; a < 3; a++) worst = Math.max(worst, Math.abs(deq[3 * dst + a] - s.positions[3 * src + a]));
   }
   assert.ok(worst <= 160 / 65535 + 1e-4, `worst quantisation error ${worst} mm`);
+  // Packed: much smaller than the raw float32 + uint32 arrays.
+  const raw = s.positions.byteLength + s.triangles.byteLength;
+  const packed = (p.positions.length + p.triangles.length) * 0.75;
+  assert.ok(packed < raw / 2, `packed ${packed} bytes vs raw ${raw}`);
 });
 
 test("meshes over the budget are decimated to it and stay on the surface", () => {

@@ -26,25 +26,32 @@ function decodeBase64(b64) {
   return out;
 }
 
-/** Dequantize uint16 positions into mm: p = min + q / 65535 · (max − min). */
-function positionsFrom(data) {
-  const bytes = decodeBase64(data.positions);
-  const q = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
-  const p = new Float32Array(q.length);
-  const min = data.min, ext = [data.max[0] - min[0], data.max[1] - min[1], data.max[2] - min[2]];
-  for (let i = 0; i < q.length; i += 3) {
-    p[i] = min[0] + (q[i] / 65535) * ext[0];
-    p[i + 1] = min[1] + (q[i + 1] / 65535) * ext[1];
-    p[i + 2] = min[2] + (q[i + 2] / 65535) * ext[2];
-  }
-  return p;
+/** Inflate gzip bytes with the browser's DecompressionStream. */
+async function gunzip(bytes) {
+  if (typeof DecompressionStream === "undefined") throw new Error("this browser has no DecompressionStream (needs Chrome 80+, Firefox 113+, Safari 16.4+)");
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-function indicesFrom(data) {
-  const bytes = decodeBase64(data.triangles);
-  return data.index32
-    ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
-    : new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+/** Undo the packing of lib/src/display/mesh.ts (viewerPayload, encoding "delta-gzip-1"). */
+async function unpack(data) {
+  if (data.encoding !== "delta-gzip-1") throw new Error("unknown mesh encoding " + data.encoding);
+  const pb = await gunzip(decodeBase64(data.positions));
+  const dq = new Uint16Array(pb.buffer, pb.byteOffset, pb.byteLength / 2);
+  const positions = new Float32Array(dq.length);
+  const min = data.min, ext = [data.max[0] - min[0], data.max[1] - min[1], data.max[2] - min[2]];
+  const q = [0, 0, 0];
+  for (let i = 0; i < dq.length; i++) {
+    const a = i % 3;
+    q[a] = (q[a] + dq[i]) & 0xffff;
+    positions[i] = min[a] + (q[a] / 65535) * ext[a];
+  }
+  const tb = await gunzip(decodeBase64(data.triangles));
+  const di = new Int32Array(tb.buffer, tb.byteOffset, tb.byteLength / 4);
+  const triangles = new Uint32Array(di.length);
+  let t = 0;
+  for (let i = 0; i < di.length; i++) triangles[i] = t += di[i];
+  return { positions, triangles };
 }
 
 // Camera directions in patient LPS (+x left, +y posterior, +z superior): where the camera sits.
@@ -59,6 +66,16 @@ const VIEWS = {
 function mount(el, data) {
   if (!el || el.dataset.mounted) return;
   el.dataset.mounted = "1";
+  unpack(data).then(
+    (mesh) => build(el, data, mesh),
+    (e) => {
+      el.textContent = "Cannot show the mesh: " + (e && e.message ? e.message : e);
+      el.dataset.error = "decode";
+    },
+  );
+}
+
+function build(el, data, mesh) {
   let renderer;
   try {
     renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
@@ -77,8 +94,8 @@ function mount(el, data) {
   el.appendChild(renderer.domElement);
 
   const geometry = new BufferGeometry();
-  geometry.setAttribute("position", new BufferAttribute(positionsFrom(data), 3));
-  geometry.setIndex(new BufferAttribute(indicesFrom(data), 1));
+  geometry.setAttribute("position", new BufferAttribute(mesh.positions, 3));
+  geometry.setIndex(new BufferAttribute(mesh.triangles, 1));
   geometry.computeVertexNormals();
   geometry.computeBoundingSphere();
   const sphere = geometry.boundingSphere;
