@@ -63,7 +63,7 @@ for (const name of ["collins-1", "obama-1"]) {
     const frac = within2 / fx.count;
     assert.ok(frac >= 0.95, `only ${(100 * frac).toFixed(1)} % of OpenCV's keypoints within 2 px`);
     assert.ok(sameAngle / within2 >= 0.9, `orientations agree on ${sameAngle}/${within2}`);
-    // Descriptors of the same keypoints (same place and angle) are nearly identical (norm ≈ 512).
+    // Descriptors of the same keypoints (same place and angle) are identical up to rounding (norm ≈ 512; measured 0–1).
     const dists: number[] = [];
     fx.descriptors.forEach((ref, r) => {
       const k = fx.keypoints[r];
@@ -75,8 +75,8 @@ for (const name of ["collins-1", "obama-1"]) {
       dists.push(Math.sqrt(s));
     });
     dists.sort((p, q) => p - q);
-    assert.ok(dists[Math.floor(dists.length / 2)] <= 5, `median descriptor distance ${dists[Math.floor(dists.length / 2)]}`);
-    assert.ok(dists[Math.floor(dists.length * 0.9)] <= 40, `90th percentile descriptor distance ${dists[Math.floor(dists.length * 0.9)]}`);
+    assert.ok(dists[Math.floor(dists.length / 2)] <= 2, `median descriptor distance ${dists[Math.floor(dists.length / 2)]}`);
+    assert.ok(dists[Math.floor(dists.length * 0.9)] <= 5, `90th percentile descriptor distance ${dists[Math.floor(dists.length * 0.9)]}`);
   });
 }
 
