@@ -37,7 +37,7 @@ export interface ViewDirection {
 /** A view preset name or an explicit viewing direction. */
 export type View = ViewPreset | ViewDirection;
 
-/** Light presets: a light at the camera, classic key/fill/rim, or the seed's flat unshaded translucent look. */
+/** Light presets: "headlight" (at the camera, raised ~19°), "three-point" (key/fill/rim), "flat" (the seed's unshaded translucent look). */
 export type LightPreset = "headlight" | "three-point" | "flat";
 
 /** Camera projection. */
