@@ -128,6 +128,12 @@ test("the exported notebook's mesh viewer draws the head in Debian's chromium, o
     const zoomed = await canvasShot(page, "browser-viewer-zoomed.png");
     assert.ok(foreground(zoomed) > foreground(turned) + 0.05, `zoom: ${foreground(turned).toFixed(3)} → ${foreground(zoomed).toFixed(3)}`);
 
+    // Double-click goes back to the initial front view.
+    await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForTimeout(200);
+    const reset = await canvasShot(page, "browser-viewer-reset.png");
+    assert.ok(changed(front, reset) < 0.01, `after reset ${(changed(front, reset) * 100).toFixed(2)} % of the pixels differ from the first view`);
+
     // The plotly figure drew too (bundle embedded in the page, no CDN).
     await page.waitForSelector(".unmask-plot .main-svg", { timeout: 30_000 });
     assert.ok((await page.locator(".unmask-plot .bars path").count()) > 10, "histogram bars drawn");

@@ -138,12 +138,32 @@ function build(el, data, mesh) {
   const render = () => renderer.render(scene, camera);
   controls.addEventListener("change", render);
   controls.update();
+  controls.saveState();
+  // Double-click goes back to the initial view.
+  renderer.domElement.addEventListener("dblclick", () => controls.reset());
   render();
+
+  // Follow the output's width (notebook panes resize); keep the projection's aspect.
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver(() => {
+      const w = el.clientWidth, h = el.clientHeight;
+      if (!w || !h || (w === renderer.domElement.clientWidth && h === renderer.domElement.clientHeight)) return;
+      renderer.setSize(w, h);
+      const a = w / h;
+      if (camera.isPerspectiveCamera) camera.aspect = a;
+      else {
+        camera.left = -radius * a;
+        camera.right = radius * a;
+      }
+      camera.updateProjectionMatrix();
+      render();
+    }).observe(el);
+  }
 
   const info = document.createElement("div");
   info.className = "unmask-viewer-info";
   info.style.cssText = "position:absolute;left:8px;bottom:6px;color:#cfd6e0;font:12px sans-serif;pointer-events:none;text-shadow:0 0 2px #000";
-  info.textContent = (data.title ? data.title + " — " : "") + data.triangleCount.toLocaleString() + " triangles · drag: rotate · wheel: zoom · right-drag: pan";
+  info.textContent = (data.title ? data.title + " — " : "") + data.triangleCount.toLocaleString() + " triangles · drag: rotate · wheel: zoom · right-drag: pan · double-click: reset";
   el.appendChild(info);
   el.dataset.ready = "1";
   el.unmaskViewer = { renderer, scene, camera, controls, render };
