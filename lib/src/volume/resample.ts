@@ -84,14 +84,25 @@ function prefilterLine(c: Float64Array, n: number): void {
   if (n < 2) return;
   const z = POLE;
   for (let q = 0; q < n; q++) c[q] *= 6; // (1 - z)(1 - 1/z)
-  // Causal initialisation: the mirrored sum, truncated where z^k is below float precision.
-  const horizon = Math.min(n, Math.ceil(Math.log(1e-9) / Math.log(Math.abs(z))));
-  let zk = z, sum = c[0];
-  for (let q = 1; q < horizon; q++) {
-    sum += zk * c[q];
-    zk *= z;
+  // Causal initialisation: the sum over the mirrored signal; exact (periodic, period 2n − 2) for
+  // short lines, truncated where z^k is below float precision for long ones.
+  const horizon = Math.ceil(Math.log(1e-9) / Math.log(Math.abs(z)));
+  if (n < horizon) {
+    const period = 2 * n - 2;
+    let zk = 1, sum = 0;
+    for (let q = 0; q < period; q++) {
+      sum += zk * c[q < n ? q : period - q];
+      zk *= z;
+    }
+    c[0] = sum / (1 - zk);
+  } else {
+    let zk = z, sum = c[0];
+    for (let q = 1; q < horizon; q++) {
+      sum += zk * c[q];
+      zk *= z;
+    }
+    c[0] = sum;
   }
-  c[0] = sum;
   for (let q = 1; q < n; q++) c[q] += z * c[q - 1];
   c[n - 1] = (z / (z * z - 1)) * (c[n - 1] + z * c[n - 2]);
   for (let q = n - 2; q >= 0; q--) c[q] = z * (c[q + 1] - c[q]);
