@@ -105,3 +105,12 @@ test("gridImage lays images out in columns, scaled to the cell width, captioned"
   for (let x = 6; x < 56; x++) for (let y = 6 + 25; y < 6 + 25 + 20; y++) if (px(sheet, x, y)[0] < 100) dark++;
   assert.ok(dark > 10, `caption drawn (${dark} dark pixels)`);
 });
+
+test("grey and float images are shown grey: 8-bit as is, floats stretched min–max, non-finite black", () => {
+  const gray = { width: 3, height: 1, data: Uint8Array.from([0, 128, 255]) };
+  const g = decodeImageBytes(show.image(gray, { quiet: true }));
+  assert.deepEqual([px(g, 0, 0)[0], px(g, 1, 0)[0], px(g, 2, 0)[0]], [0, 128, 255]);
+  const depth = { width: 4, height: 1, data: Float32Array.from([10, 20, 30, Infinity]) };
+  const d = decodeImageBytes(show.image(depth, { quiet: true }));
+  assert.deepEqual([0, 1, 2, 3].map((x) => px(d, x, 0)[0]), [0, 128, 255, 0]);
+});

@@ -49,3 +49,14 @@ test("show.plot embeds the figure data and the plotly bundle once per session", 
   const h = plotHtml({ data: [{ type: "bar", x: ["</script><b>"], y: [1] }] });
   assert.ok(!h.slice(0, h.lastIndexOf("</script>")).includes("</script><b>"));
 });
+
+test("heatmapFigure carries the matrix, labels and annotations", async () => {
+  const { heatmapFigure } = await import("unmask");
+  const fig = heatmapFigure([[0, 0.4671], [0.877, 0]], { x: ["obama-1", "biden-1"], y: ["obama-2", "x"], title: "distances" });
+  const tr = fig.data[0] as { type: string; z: number[][]; x: string[]; text: string[][] };
+  assert.equal(tr.type, "heatmap");
+  assert.deepEqual(tr.z, [[0, 0.4671], [0.877, 0]]);
+  assert.deepEqual(tr.x, ["obama-1", "biden-1"]);
+  assert.deepEqual(tr.text, [["0.00", "0.47"], ["0.88", "0.00"]]);
+  assert.match(plotHtml(fig), /"z":\[\[0,0\.4671\],\[0\.877,0\]\]/);
+});

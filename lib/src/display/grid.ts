@@ -1,11 +1,12 @@
 import { createCanvas } from "canvas";
 import { InvalidArgumentError } from "../core/errors";
 import type { RgbaImage } from "../image/types";
-import { canvasToImage, imageToCanvas, paintOverlays, type Overlays } from "./raster";
+import { canvasToImage, imageToCanvas, paintOverlays, toDisplayRgba, type Overlays, type ScalarImage } from "./raster";
 
 /** One cell of a contact sheet: an image, its caption and optional overlays (in its own pixels). */
 export interface GridItem extends Overlays {
-  image: RgbaImage;
+  /** RGBA, or one value per pixel (shown grey, stretched min–max unless 8-bit). */
+  image: RgbaImage | ScalarImage;
   label?: string;
 }
 
@@ -27,7 +28,7 @@ export function gridImage(items: GridItem[], opts: GridOptions = {}): RgbaImage 
   const cellW = Math.max(16, Math.round(opts.cellWidth ?? Math.min(320, Math.max(...items.map((i) => i.image.width)))));
   const scaled = items.map((it) => {
     const s = cellW / it.image.width;
-    const c = imageToCanvas(it.image, s);
+    const c = imageToCanvas(toDisplayRgba(it.image), s);
     paintOverlays(c.getContext("2d"), { ...it, lineWidth: it.lineWidth ?? 2 }, s);
     return c;
   });

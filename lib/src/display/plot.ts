@@ -111,3 +111,29 @@ export function lineFigure(
     },
   };
 }
+
+/** A heatmap figure of a matrix (e.g. a face-distance matrix), rows top to bottom, values annotated when small. */
+export function heatmapFigure(
+  z: ArrayLike<number>[],
+  opts: { x?: string[]; y?: string[]; title?: string; zTitle?: string; colorscale?: string; reversescale?: boolean; annotate?: boolean; digits?: number } = {},
+): PlotlyFigure {
+  const rows = z.map((r) => Array.from(r));
+  const nx = Math.max(0, ...rows.map((r) => r.length));
+  const x = opts.x ?? Array.from({ length: nx }, (_v, i) => String(i));
+  const y = opts.y ?? rows.map((_r, i) => String(i));
+  const annotate = opts.annotate ?? rows.length * nx <= 400;
+  const digits = opts.digits ?? 2;
+  return {
+    data: [{
+      type: "heatmap", z: rows, x, y, colorscale: opts.colorscale ?? "Viridis", reversescale: !!opts.reversescale,
+      colorbar: { title: { text: opts.zTitle ?? "" } },
+      ...(annotate ? { text: rows.map((r) => r.map((v) => (Number.isFinite(v) ? v.toFixed(digits) : ""))), texttemplate: "%{text}", hoverinfo: "x+y+z" } : {}),
+    }],
+    layout: {
+      title: { text: opts.title ?? "" },
+      yaxis: { autorange: "reversed", type: "category" },
+      xaxis: { type: "category" },
+      margin: { t: 40, r: 10, b: 80, l: 100 },
+    },
+  };
+}

@@ -120,3 +120,40 @@ export function withTitle(c: Canvas, title: string): Canvas {
   ctx.drawImage(c, 0, band);
   return out;
 }
+
+/** A single-channel image (e.g. GrayImage, or a float map such as a depth image): one value per pixel. */
+export interface ScalarImage {
+  width: number;
+  height: number;
+  data: ArrayLike<number>;
+}
+
+/**
+ * RGBA for display: RGBA images pass through; one-value-per-pixel images become grey — 8-bit data
+ * as is, other data stretched from its finite min (black) to max (white), non-finite values black.
+ */
+export function toDisplayRgba(img: RgbaImage | ScalarImage): RgbaImage {
+  const n = img.width * img.height;
+  if (img.data.length === 4 * n && (img.data instanceof Uint8ClampedArray || img.data instanceof Uint8Array)) {
+    return { width: img.width, height: img.height, data: img.data instanceof Uint8ClampedArray ? img.data : new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length) };
+  }
+  if (img.data.length !== n) return img as RgbaImage; // let checkImage report the size mismatch
+  const d = img.data;
+  const eightBit = d instanceof Uint8Array || d instanceof Uint8ClampedArray;
+  let lo = 0, hi = 255;
+  if (!eightBit) {
+    lo = Infinity;
+    hi = -Infinity;
+    for (let p = 0; p < n; p++) if (Number.isFinite(d[p])) { lo = Math.min(lo, d[p]); hi = Math.max(hi, d[p]); }
+    if (!(hi > lo)) hi = lo + 1;
+  }
+  const out = new Uint8ClampedArray(4 * n);
+  for (let p = 0; p < n; p++) {
+    const v = d[p];
+    const g = Number.isFinite(v) ? Math.round(((v - lo) / (hi - lo)) * 255) : 0;
+    out[4 * p] = out[4 * p + 1] = out[4 * p + 2] = g;
+    out[4 * p + 3] = 255;
+  }
+  return { width: img.width, height: img.height, data: out };
+}
+

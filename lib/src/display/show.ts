@@ -4,7 +4,7 @@ import type { RgbaImage } from "../image/types";
 import type { Volume } from "../volume/types";
 import { emit, htmlPage, quietInspect, saveArtefact, type SaveOptions } from "./output";
 import { checkFigure, plotHtml, type PlotlyFigure } from "./plot";
-import { canvasToPng, imageToCanvas, paintOverlays, withTitle, type Overlays } from "./raster";
+import { canvasToPng, imageToCanvas, paintOverlays, toDisplayRgba, withTitle, type Overlays, type ScalarImage } from "./raster";
 import { slicesImage, type SlicesOptions, type WindowLevel, type SlicePanel } from "./slices";
 import { renderTable, type RenderedTable, type TableInput, type TableOptions } from "./table";
 import { createCanvas } from "canvas";
@@ -35,14 +35,14 @@ export function decodeImageBytes(bytes: Uint8Array, name = "image bytes"): RgbaI
   return { width: im.width, height: im.height, data: new Uint8ClampedArray(d.data) };
 }
 
-function isRgbaImage(x: unknown): x is RgbaImage {
+function isImageLike(x: unknown): x is ScalarImage {
   return !!x && typeof x === "object" && "width" in x && "height" in x && "data" in x;
 }
 
 /** The PNG that `show.image` displays: the image, scaled, with overlays and an optional title. */
-export function imagePng(img: RgbaImage | Uint8Array, opts: ShowImageOptions = {}): Buffer {
-  const rgba = isRgbaImage(img) ? img : img instanceof Uint8Array ? decodeImageBytes(img) : null;
-  if (!rgba) throw new InvalidArgumentError("show.image expects an RgbaImage or PNG/JPEG bytes");
+export function imagePng(img: RgbaImage | ScalarImage | Uint8Array, opts: ShowImageOptions = {}): Buffer {
+  const rgba = img instanceof Uint8Array ? decodeImageBytes(img) : isImageLike(img) ? toDisplayRgba(img) : null;
+  if (!rgba) throw new InvalidArgumentError("show.image expects an RgbaImage, a grey image {width, height, data} or PNG/JPEG bytes");
   const scale = opts.scale ?? 1;
   if (!(scale > 0)) throw new InvalidArgumentError(`show.image: scale must be > 0 (got ${scale})`);
   let c = imageToCanvas(rgba, scale);
@@ -75,8 +75,8 @@ let plotlyShown = false;
  * from the CLI and tests it only returns (and with `{ save }` writes) the artefact.
  */
 export const show = {
-  /** Show an image (RgbaImage or PNG/JPEG bytes) with optional boxes, landmarks and lines; returns the PNG. */
-  image(img: RgbaImage | Uint8Array, opts: ShowImageOptions = {}): Buffer {
+  /** Show an image (RgbaImage, grey/scalar image, or PNG/JPEG bytes) with optional boxes, landmarks and lines; returns the PNG. */
+  image(img: RgbaImage | ScalarImage | Uint8Array, opts: ShowImageOptions = {}): Buffer {
     const png = imagePng(img, opts);
     saveArtefact(opts.save, png);
     if (!opts.quiet) emit({ mime: "image/png", data: png });
