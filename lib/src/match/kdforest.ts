@@ -165,17 +165,18 @@ export class KdForest {
     mean.fill(0);
     variance.fill(0);
     const cnt = Math.min(SAMPLE_MEAN + 1, count);
-    for (let j = 0; j < cnt; j++) {
-      const o = ind[start + j] * dim;
-      for (let k = 0; k < dim; k++) mean[k] += data[o + k];
-    }
-    for (let k = 0; k < dim; k++) mean[k] /= cnt;
+    // One pass: Σx and Σx² (variance = Σx² − cnt·mean², in float64).
     for (let j = 0; j < cnt; j++) {
       const o = ind[start + j] * dim;
       for (let k = 0; k < dim; k++) {
-        const d = data[o + k] - mean[k];
-        variance[k] += d * d;
+        const v = data[o + k];
+        mean[k] += v;
+        variance[k] += v * v;
       }
+    }
+    for (let k = 0; k < dim; k++) {
+      mean[k] /= cnt;
+      variance[k] -= cnt * mean[k] * mean[k];
     }
     // Split on a random one of the RAND_DIM dimensions of highest variance.
     const top: number[] = [];
@@ -276,10 +277,20 @@ export class KdForest {
           const worst = outDist[k - 1];
           const po = idx * dim;
           let d = 0;
-          for (let j = 0; j < dim; j++) {
-            const t = data[po + j] - queries[qo + j];
-            d += t * t;
-            if ((j & 7) === 7 && d > worst) break;
+          let j = 0;
+          for (; j + 4 <= dim; j += 4) {
+            const t0 = data[po + j] - queries[qo + j];
+            const t1 = data[po + j + 1] - queries[qo + j + 1];
+            const t2 = data[po + j + 2] - queries[qo + j + 2];
+            const t3 = data[po + j + 3] - queries[qo + j + 3];
+            d += t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3;
+            if ((j & 12) === 12 && d > worst) break;
+          }
+          if (d <= worst) {
+            for (; j < dim; j++) {
+              const t = data[po + j] - queries[qo + j];
+              d += t * t;
+            }
           }
           if (d < worst || !full) {
             let p = found < k ? found : k - 1;
