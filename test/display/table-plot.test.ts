@@ -60,3 +60,13 @@ test("heatmapFigure carries the matrix, labels and annotations", async () => {
   assert.deepEqual(tr.text, [["0.00", "0.47"], ["0.88", "0.00"]]);
   assert.match(plotHtml(fig), /"z":\[\[0,0\.4671\],\[0\.877,0\]\]/);
 });
+
+test("long tables are cut at maxRows with a note", () => {
+  const rows = Array.from({ length: 30 }, (_v, i) => ({ i }));
+  const t = renderTable(rows, { maxRows: 10 });
+  assert.equal((t.html.match(/<tr>/g) ?? []).length, 11);
+  assert.equal(t.omitted, 20);
+  assert.match(t.html, /… 20 more rows not shown \(30 in all\)/);
+  assert.match(t.markdown, /_… 20 more rows not shown \(30 in all\)_/);
+  assert.equal(t.cells.length, 30);
+});

@@ -9,6 +9,8 @@ export interface TableOptions {
   title?: string;
   /** Decimal places for non-integer numbers (default 3). */
   digits?: number;
+  /** Show at most this many rows (default 500); the rest is counted in a note under the table. */
+  maxRows?: number;
 }
 
 /** A rendered table: HTML for notebooks and Markdown/plain text for terminals and logs. */
@@ -18,6 +20,8 @@ export interface RenderedTable {
   cells: string[][];
   html: string;
   markdown: string;
+  /** Rows left out of html/markdown by `maxRows`. */
+  omitted: number;
 }
 
 function cellText(v: unknown, digits: number): string {
@@ -57,18 +61,24 @@ export function tableCells(input: TableInput, digits = 3): { columns: string[]; 
 
 /** Render a table as HTML and Markdown. */
 export function renderTable(input: TableInput, opts: TableOptions = {}): RenderedTable {
-  const { columns, cells, numeric } = tableCells(input, opts.digits ?? 3);
+  const { columns, cells: all, numeric } = tableCells(input, opts.digits ?? 3);
+  const maxRows = Math.max(1, Math.floor(opts.maxRows ?? 500));
+  const cells = all.slice(0, maxRows);
+  const omitted = all.length - cells.length;
+  const note = omitted > 0 ? `… ${omitted} more row${omitted === 1 ? "" : "s"} not shown (${all.length} in all)` : "";
   const align = (i: number) => (numeric[i] ? ' style="text-align:right"' : ' style="text-align:left"');
   const html =
     `<table class="unmask-table">` +
     (opts.title ? `<caption style="caption-side:top;text-align:left;font-weight:bold">${escapeHtml(opts.title)}</caption>` : "") +
     `<thead><tr>${columns.map((c, i) => `<th${align(i)}>${escapeHtml(c)}</th>`).join("")}</tr></thead>` +
-    `<tbody>${cells.map((r) => `<tr>${r.map((v, i) => `<td${align(i)}>${escapeHtml(v)}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
+    `<tbody>${cells.map((r) => `<tr>${r.map((v, i) => `<td${align(i)}>${escapeHtml(v)}</td>`).join("")}</tr>`).join("")}</tbody></table>` +
+    (note ? `<div class="unmask-table-note" style="font-style:italic">${escapeHtml(note)}</div>` : "");
   const md = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const markdown =
     (opts.title ? `**${opts.title}**\n\n` : "") +
     `| ${columns.map(md).join(" | ")} |\n| ${columns.map((_c, i) => (numeric[i] ? "---:" : "---")).join(" | ")} |\n` +
     cells.map((r) => `| ${r.map(md).join(" | ")} |`).join("\n") +
-    "\n";
-  return { columns, cells, html, markdown };
+    "\n" +
+    (note ? `\n_${note}_\n` : "");
+  return { columns, cells: all, html, markdown, omitted };
 }
