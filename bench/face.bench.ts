@@ -7,11 +7,15 @@
 import * as path from "node:path";
 import * as fs from "node:fs";
 import { execFileSync } from "node:child_process";
-import { detectFaces, encodeFace, readImage, recognizers, HAAR_CASCADE_PATH, HAAR_DEFAULTS, type RgbaImage, type DetectorName } from "unmask";
+import {
+  detectFaces, encodeFace, readImage, recognizers, writePng, loadSeries, resample, marchingCubes, renderMesh,
+  HAAR_CASCADE_PATH, HAAR_DEFAULTS, type RgbaImage, type DetectorName,
+} from "unmask";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const FACES = path.join(ROOT, "data-samples", "faces");
 const NAMES = ["obama-1.jpg", "obama-2.jpg", "biden-1.jpg", "collins-1.png", "no-face-coffee.png"];
+const RENDER_NAME = "ct-render-front.png";
 const repsArg = process.argv.indexOf("--reps");
 const REPS = repsArg > 0 ? Number(process.argv[repsArg + 1]) : 5;
 
@@ -28,13 +32,17 @@ async function timeIt(fn: () => Promise<unknown> | unknown, reps: number): Promi
   return median(ts);
 }
 
-/** OpenCV's Haar in python3-opencv: median ms per image (grey conversion + detectMultiScale), and the face count. */
-function opencvHaar(files: string[], reps: number): { ms: number[]; faces: number[]; version: string } {
+/**
+ * OpenCV's Haar in python3-opencv: median ms per image (grey conversion + detectMultiScale) and the
+ * face count, with OpenCV's default threads and with one thread (opencv-wasm runs on one).
+ */
+function opencvHaar(files: string[], reps: number, threads: "default" | 1): { ms: number[]; faces: number[]; version: string } {
   const script = `
 import cv2, json, sys, time
+if sys.argv[3] == "1": cv2.setNumThreads(1)
 c = cv2.CascadeClassifier(sys.argv[1])
 out = {"ms": [], "faces": [], "version": cv2.__version__}
-for f in sys.argv[3:]:
+for f in sys.argv[4:]:
     im = cv2.imread(f)
     ts = []
     for _ in range(int(sys.argv[2])):
@@ -47,7 +55,7 @@ for f in sys.argv[3:]:
     out["faces"].append(len(r))
 print(json.dumps(out))
 `;
-  const res = execFileSync("/usr/bin/python3", ["-c", script, HAAR_CASCADE_PATH, String(reps), ...files], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  const res = execFileSync("/usr/bin/python3", ["-c", script, HAAR_CASCADE_PATH, String(reps), String(threads), ...files], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   return JSON.parse(res);
 }
 
@@ -55,6 +63,21 @@ async function main(): Promise<void> {
   const files = NAMES.map((n) => path.join(FACES, n));
   const images: RgbaImage[] = [];
   for (const f of files) images.push(await readImage(f));
+  // With an X display (bench/run.sh uses xvfb-run), add a render of the shipped CT at -300 HU
+  // (front, three-point light, 512²), saved as PNG so that OpenCV reads the very same pixels.
+  if (process.env.DISPLAY) {
+    const { volume } = await loadSeries(path.join(ROOT, "data-samples", "ct-cranium"));
+    const mesh = await marchingCubes(resample(volume, { spacing: 1 }), { level: -300 });
+    const { image } = await renderMesh(mesh, { view: "front", light: "three-point", size: 512, voxelAxes: volume.direction });
+    const file = path.join(ROOT, ".bench", RENDER_NAME);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    await writePng(file, image);
+    NAMES.push(RENDER_NAME);
+    files.push(file);
+    images.push(await readImage(file));
+  } else {
+    console.log("(no X display: the CT render is left out; run under xvfb-run or bench/run.sh)");
+  }
   const rows: Record<string, unknown>[] = [];
   console.log(`face benchmark: ${REPS} repeats per image (median), ${images.length} images: ${NAMES.join(", ")}`);
   console.log(`machine: ${require("node:os").cpus().length} cores, node ${process.version}\n`);
@@ -77,28 +100,33 @@ async function main(): Promise<void> {
   }
 
   // Haar: unmask (opencv-wasm 4.3) vs OpenCV (python3-opencv) on the same images, same run.
-  const cv = opencvHaar(files, REPS);
-  console.log(`\nHaar cascade, scaleFactor ${HAAR_DEFAULTS.scaleFactor}, minNeighbors ${HAAR_DEFAULTS.minNeighbors} — unmask (opencv-wasm) vs OpenCV ${cv.version} (python3-opencv), ms per image:`);
-  console.log("image                 size        unmask ms   opencv ms   ratio   faces unmask/opencv");
+  const cv = opencvHaar(files, REPS, "default");
+  const cv1 = opencvHaar(files, REPS, 1);
+  console.log(`\nHaar cascade, scaleFactor ${HAAR_DEFAULTS.scaleFactor}, minNeighbors ${HAAR_DEFAULTS.minNeighbors} — unmask (opencv-wasm 4.3, 1 thread) vs OpenCV ${cv.version} (python3-opencv), ms per image:`);
+  console.log("image                  size        unmask ms   opencv ms (default threads)  ratio   opencv ms (1 thread)  ratio   faces unmask/opencv");
   for (let i = 0; i < images.length; i++) {
-    const u = detectorMs.haar[i], c = cv.ms[i];
+    const u = detectorMs.haar[i];
     const hf = (rows[1].faces as number[])[i];
-    console.log(`${NAMES[i].padEnd(21)} ${`${images[i].width}×${images[i].height}`.padEnd(11)} ${fmt(u).padStart(9)} ${fmt(c).padStart(11)} ${fmt(u / c, 2).padStart(7)}×   ${hf}/${cv.faces[i]}`);
+    console.log(
+      `${NAMES[i].padEnd(22)} ${`${images[i].width}×${images[i].height}`.padEnd(11)} ${fmt(u).padStart(9)} ${fmt(cv.ms[i]).padStart(13)} ${fmt(u / cv.ms[i], 2).padStart(21)}× ` +
+        `${fmt(cv1.ms[i]).padStart(12)} ${fmt(u / cv1.ms[i], 2).padStart(15)}×   ${hf}/${cv.faces[i]}`,
+    );
   }
-  const su = detectorMs.haar.reduce((a, b) => a + b, 0), sc = cv.ms.reduce((a, b) => a + b, 0);
-  console.log(`${"all images".padEnd(33)} ${fmt(su).padStart(9)} ${fmt(sc).padStart(11)} ${fmt(su / sc, 2).padStart(7)}×  (unmask / OpenCV)`);
-  rows.push({ kind: "haar-vs-opencv", unmaskMs: detectorMs.haar, opencvMs: cv.ms, opencvVersion: cv.version, opencvFaces: cv.faces, ratio: su / sc });
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const su = sum(detectorMs.haar), sc = sum(cv.ms), sc1 = sum(cv1.ms);
+  console.log(`${"all images".padEnd(34)} ${fmt(su).padStart(9)} ${fmt(sc).padStart(13)} ${fmt(su / sc, 2).padStart(21)}× ${fmt(sc1).padStart(12)} ${fmt(su / sc1, 2).padStart(15)}×   (unmask / OpenCV)`);
+  rows.push({ kind: "haar-vs-opencv", unmaskMs: detectorMs.haar, opencvMs: cv.ms, opencvMs1Thread: cv1.ms, opencvVersion: cv.version, opencvFaces: cv.faces, ratio: su / sc, ratio1Thread: su / sc1 });
 
   // Recognizers: detection + embedding of the largest face, per image.
-  console.log("\nrecognizers (detect + align/crop + embed the largest face), median ms per image over the four portraits:");
+  console.log(`\nrecognizers (detect + align/crop + embed the largest face), median ms per image over the portraits${NAMES.includes(RENDER_NAME) ? " and the CT render" : ""}:`);
   for (const info of recognizers) {
     const t0 = process.hrtime.bigint();
     await encodeFace(images[3], { recognizer: info.name });
     const loadMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const ms: number[] = [];
-    for (const img of images.slice(0, 4)) ms.push(await timeIt(() => encodeFace(img, { recognizer: info.name }), REPS));
+    for (const img of images.filter((_im, i) => NAMES[i] !== "no-face-coffee.png")) ms.push(await timeIt(() => encodeFace(img, { recognizer: info.name }), REPS));
     const m = median(ms);
-    const noFaceMs = await timeIt(() => encodeFace(images[4], { recognizer: info.name }), REPS);
+    const noFaceMs = await timeIt(() => encodeFace(images[NAMES.indexOf("no-face-coffee.png")], { recognizer: info.name }), REPS);
     console.log(
       `  ${info.name.padEnd(13)} ${info.dimensions}-d ${info.distance.padEnd(9)} first call ${fmt(loadMs, 0).padStart(5)} ms;  ` +
         `${fmt(m).padStart(7)} ms/image = ${fmt(1000 / m, 2)} images/s  (range ${fmt(Math.min(...ms))}–${fmt(Math.max(...ms))}; no-face image ${fmt(noFaceMs)} ms)`,
