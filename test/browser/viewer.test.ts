@@ -85,6 +85,8 @@ test("the exported notebook's mesh viewer draws the head in Debian's chromium, o
       args: [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync",
+        // Software WebGL (SwiftShader): newer chromium only falls back to it when allowed explicitly.
+        "--use-angle=swiftshader", "--enable-unsafe-swiftshader",
       ],
     });
     // Offline: everything the page asks from the network is refused (the template's CDN links
