@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import {
   InvalidArgumentError, loadSeries, marchingCubes, marchingCubesSync, meshArea, meshBounds, meshEdgeStats, meshVolume,
-  resample, warmUpSurfaceWorkers, type Direction, type Mesh, type Vec3,
+  resample, shareVolume, warmUpSurfaceWorkers, type Direction, type Mesh, type Vec3,
 } from "unmask";
 import { CT_DIR, FIXTURES } from "../helpers/paths";
 import { ball, centroid, ellipsoid, ellipsoidArea, minOf, rel, sampleField, triangleAreas } from "./helpers";
@@ -117,9 +117,14 @@ test("shipped CT: triangle counts within 1 % of scikit-image at six levels; no d
     assert.equal(s.degenerateTriangles, 0);
     if (level === "-300") {
       assert.ok(minOf(triangleAreas(mesh)) > 0, "zero-area triangle on integer-valued data");
-      const par = await marchingCubes(volume, { level: -300, workers: 2 });
-      assert.deepEqual(par.triangles, mesh.triangles);
-      assert.deepEqual(par.positions, mesh.positions);
+      // Parallel (slab copies, and the volume in a SharedArrayBuffer) = sync, normals included.
+      const withNormals = marchingCubesSync(volume, { level: -300, normals: true });
+      for (const vol of [volume, shareVolume(volume)]) {
+        const par = await marchingCubes(vol, { level: -300, workers: 2, normals: true });
+        assert.deepEqual(par.triangles, mesh.triangles);
+        assert.deepEqual(par.positions, mesh.positions);
+        assert.deepEqual(par.normals, withNormals.normals);
+      }
       // The head surface is a few hundred mm² per cm of height: sanity of units (2000–2300 cm² with holder and ears).
       assert.ok(meshArea(mesh) / 100 > 1500 && meshArea(mesh) / 100 < 3000, `area ${meshArea(mesh) / 100} cm²`);
     }

@@ -164,13 +164,24 @@ function ensureWorkers(n: number): PoolWorker[] {
 
 function runOnWorker(pw: PoolWorker, j: SlabJob): Promise<SlabMesh> {
   const id = nextId++;
-  const buffer = j.data.buffer as SharedArrayBuffer;
   const { data, ...rest } = j;
-  const req: WorkerRequest = { ...rest, id, buffer, byteOffset: data.byteOffset, length: data.length };
+  let req: WorkerRequest;
+  const transfer: ArrayBuffer[] = [];
+  if (data.buffer instanceof SharedArrayBuffer) {
+    req = { ...rest, id, buffer: data.buffer, byteOffset: data.byteOffset, length: data.length };
+  } else {
+    // Not shared: send a copy of just this slab's slices (plus one each side for gradient normals),
+    // so the extra memory is the slabs in flight, not a second volume.
+    const sxy = j.nx * j.ny;
+    const lo = Math.max(0, j.k0 - 1), hi = Math.min(j.nz - 1, j.k1 + 1);
+    const part = data.slice(lo * sxy, (hi + 1) * sxy);
+    transfer.push(part.buffer);
+    req = { ...rest, id, kBase: lo, buffer: part.buffer, byteOffset: 0, length: part.length };
+  }
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject, pw });
     if (pw.busy++ === 0) pw.worker.ref();
-    pw.worker.postMessage(req);
+    pw.worker.postMessage(req, transfer);
   });
 }
 
@@ -196,7 +207,8 @@ function defaultThreads(): number {
 
 /**
  * Isosurface of a volume at `level` (see {@link marchingCubesSync}, same result), split into z slabs
- * shared between the calling thread and worker threads over a shared copy of the voxels. Workers
+ * shared between the calling thread and worker threads. Voxels in a SharedArrayBuffer (see
+ * {@link shareVolume}) are read in place; otherwise each worker gets a copy of its slab only. Workers
  * start on the first call and join once ready, so the first call costs no more than the sync one.
  */
 export async function marchingCubes(volume: Volume, opts: MarchingCubesOptions): Promise<Mesh> {
@@ -209,11 +221,6 @@ export async function marchingCubes(volume: Volume, opts: MarchingCubesOptions):
   const ready = threads > 1 && !small ? ensureWorkers(threads - 1).filter((w) => w.ready) : [];
   if (ready.length === 0) {
     return toMesh(mergeSlabs([extractSlab(job(grid, opts, 0, Math.max(0, layers)), report)], !!opts.normals), grid);
-  }
-  if (!(grid.data.buffer instanceof SharedArrayBuffer)) {
-    const shared = new Float32Array(new SharedArrayBuffer(grid.data.byteLength));
-    shared.set(grid.data);
-    grid.data = shared;
   }
   // More slabs than threads so an uneven surface still balances; each extra slab re-reads one slice.
   const nSlabs = Math.min(layers, threads * 4);

@@ -14,6 +14,8 @@ export interface SlabJob {
   /** Index-space gradient → patient gradient: the i, j, k columns of direction / spacing (3 each). */
   gradAffine: number[];
   normals: boolean;
+  /** Slice index of data[0] when `data` holds only some slices (k0 − 1 … k1 + 1 at most). Default 0. */
+  kBase?: number;
 }
 
 /** One slab's mesh. Vertices on slice k0's x/y edges come first (`bottom` of them), slice k1's last (`top`). */
@@ -69,7 +71,7 @@ class SlabBuilder {
   private grad(i: number, j: number, k: number, w: number): void {
     const { data, nx, ny, nz } = this.job;
     const sxy = nx * ny;
-    const idx = i + nx * j + sxy * k;
+    const idx = i + nx * j + sxy * (k - (this.job.kBase ?? 0));
     const g = this.g;
     g[0] += w * (nx < 2 ? 0 : i === 0 ? data[idx + 1] - data[idx] : i === nx - 1 ? data[idx] - data[idx - 1] : 0.5 * (data[idx + 1] - data[idx - 1]));
     g[1] += w * (ny < 2 ? 0 : j === 0 ? data[idx + nx] - data[idx] : j === ny - 1 ? data[idx] - data[idx - nx] : 0.5 * (data[idx + nx] - data[idx - nx]));
@@ -82,7 +84,7 @@ class SlabBuilder {
     const { data, nx, level } = job;
     const A = job.affine;
     if (this.nv * 3 === this.pos.length) this.growVerts();
-    const ia = i + nx * (j + job.ny * k);
+    const ia = i + nx * (j + job.ny * (k - (job.kBase ?? 0)));
     const va = data[ia];
     const vb = data[ia + (axis === 0 ? 1 : axis === 1 ? nx : nx * job.ny)];
     let t = (level - va) / (vb - va);
@@ -128,6 +130,7 @@ function lowBit(m: number): number {
  */
 export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number) => void): SlabMesh {
   const { data, nx, ny, k0, k1, level } = job;
+  const kBase = job.kBase ?? 0;
   const { triStart, triEdges } = MC_TABLES;
   const sxy = nx * ny;
   const W = (nx + 31) >>> 5;
@@ -141,16 +144,22 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
     }
   }
   let bits0 = new Int32Array(ny * W), bits1 = new Int32Array(ny * W);
-  let xE0 = new Int32Array(sxy), xE1 = new Int32Array(sxy);
-  let yE0 = new Int32Array(sxy), yE1 = new Int32Array(sxy);
-  const zE = new Int32Array(sxy);
+  // Vertex index of each crossed edge, in five planes of one array: x and y edges of the two slices
+  // of the current layer, and the z edges between them. Rolling swaps plane offsets, not arrays.
+  const E = new Int32Array(5 * sxy);
+  let x0 = 0, x1 = sxy, y0 = 2 * sxy, y1 = 3 * sxy;
+  const z0 = 4 * sxy;
+  const edgeBase = new Int32Array(12);
+  let maxIdx = 0;
+  for (let c = 0; c < 256; c++) maxIdx = Math.max(maxIdx, triStart[c + 1] - triStart[c]);
+  const rowMax = maxIdx * nx;
   // Start near the expected size of a head surface (grows by doubling when needed).
   const guess = Math.max(1024, Math.ceil((sxy * (k1 - k0)) / 32));
   const B = new SlabBuilder(job, guess, 2 * guess);
 
   const classify = (k: number, bits: Int32Array) => {
     for (let j = 0; j < ny; j++) {
-      const base = k * sxy + j * nx;
+      const base = (k - kBase) * sxy + j * nx;
       for (let w = 0; w < W; w++) {
         const p = base + 32 * w;
         const n = Math.min(32, nx - 32 * w);
@@ -162,7 +171,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
   };
 
   // Vertices on the x and y edges of slice k, row by row, ascending x.
-  const sliceEdges = (k: number, bits: Int32Array, xE: Int32Array, yE: Int32Array) => {
+  const sliceEdges = (k: number, bits: Int32Array, xb: number, yb: number) => {
     for (let j = 0; j < ny; j++) {
       const r = j * W;
       const row = j * nx;
@@ -173,7 +182,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
         while (m !== 0) {
           const i = 32 * w + lowBit(m);
           m &= m - 1;
-          xE[row + i] = B.vertex(i, j, k, 0);
+          E[xb + row + i] = B.vertex(i, j, k, 0);
         }
       }
       if (j + 1 < ny) {
@@ -182,7 +191,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
           while (m !== 0) {
             const i = 32 * w + lowBit(m);
             m &= m - 1;
-            yE[row + i] = B.vertex(i, j, k, 1);
+            E[yb + row + i] = B.vertex(i, j, k, 1);
           }
         }
       }
@@ -198,14 +207,25 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
         while (m !== 0) {
           const i = 32 * w + lowBit(m);
           m &= m - 1;
-          zE[j * nx + i] = B.vertex(i, j, k, 2);
+          E[z0 + j * nx + i] = B.vertex(i, j, k, 2);
         }
       }
     }
   };
 
   const cubes = () => {
+    const eb = edgeBase;
+    eb[0] = x0; eb[1] = x0 + nx; eb[2] = x1; eb[3] = x1 + nx;
+    eb[4] = y0; eb[5] = y0 + 1; eb[6] = y1; eb[7] = y1 + 1;
+    eb[8] = z0; eb[9] = z0 + 1; eb[10] = z0 + nx; eb[11] = z0 + nx + 1;
+    let tri = B.tri;
+    let ti = B.ti;
     for (let j = 0; j + 1 < ny; j++) {
+      if (ti + rowMax > tri.length) {
+        B.ti = ti;
+        B.reserveTris(rowMax);
+        tri = B.tri;
+      }
       const rA = j * W, rB = rA + W;
       for (let w = 0; w < W; w++) {
         // Rows of the cube layer: A (j, k), B (j + 1, k), C (j, k + 1), D (j + 1, k + 1).
@@ -223,54 +243,33 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
         while (m !== 0) {
           const bit = lowBit(m);
           m &= m - 1;
-          const i = 32 * w + bit;
           const cfg = ((a >>> bit) & 1) | (((as >>> bit) & 1) << 1) | (((b >>> bit) & 1) << 2) | (((bs >>> bit) & 1) << 3)
             | (((c >>> bit) & 1) << 4) | (((cs >>> bit) & 1) << 5) | (((d >>> bit) & 1) << 6) | (((ds >>> bit) & 1) << 7);
-          const s = triStart[cfg], e = triStart[cfg + 1];
-          B.reserveTris(e - s);
-          const tri = B.tri;
-          let ti = B.ti;
-          const o = j * nx + i;
-          for (let q = s; q < e; q++) {
-            let v: number;
-            switch (triEdges[q]) {
-              case 0: v = xE0[o]; break;
-              case 1: v = xE0[o + nx]; break;
-              case 2: v = xE1[o]; break;
-              case 3: v = xE1[o + nx]; break;
-              case 4: v = yE0[o]; break;
-              case 5: v = yE0[o + 1]; break;
-              case 6: v = yE1[o]; break;
-              case 7: v = yE1[o + 1]; break;
-              case 8: v = zE[o]; break;
-              case 9: v = zE[o + 1]; break;
-              case 10: v = zE[o + nx]; break;
-              default: v = zE[o + nx + 1];
-            }
-            tri[ti++] = v;
-          }
-          B.ti = ti;
+          const o = j * nx + 32 * w + bit;
+          const e = triStart[cfg + 1];
+          for (let q = triStart[cfg]; q < e; q++) tri[ti++] = E[eb[triEdges[q]] + o];
         }
       }
     }
+    B.ti = ti;
   };
 
   let bottom = 0, top = 0;
   if (nx >= 2 && ny >= 2 && k1 > k0) {
     classify(k0, bits0);
-    sliceEdges(k0, bits0, xE0, yE0);
+    sliceEdges(k0, bits0, x0, y0);
     bottom = B.nv;
     for (let k = k0; k < k1; k++) {
       classify(k + 1, bits1);
       zEdges(k);
       const before = B.nv;
-      sliceEdges(k + 1, bits1, xE1, yE1);
+      sliceEdges(k + 1, bits1, x1, y1);
       top = B.nv - before;
       cubes();
       // Roll the planes: slice k + 1 becomes the bottom of the next layer.
       [bits0, bits1] = [bits1, bits0];
-      [xE0, xE1] = [xE1, xE0];
-      [yE0, yE1] = [yE1, yE0];
+      [x0, x1] = [x1, x0];
+      [y0, y1] = [y1, y0];
       onSlice?.(k + 1 - k0, k1 - k0);
     }
   }

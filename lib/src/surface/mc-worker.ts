@@ -5,7 +5,8 @@ import { extractSlab, type SlabJob } from "./mc-core";
 /** A slab request: the job minus its data, plus the shared buffer holding the volume. */
 export interface WorkerRequest extends Omit<SlabJob, "data"> {
   id: number;
-  buffer: SharedArrayBuffer;
+  /** The whole volume (shared) or a transferred copy of the slab's slices (then kBase is set). */
+  buffer: SharedArrayBuffer | ArrayBuffer;
   byteOffset: number;
   length: number;
 }
