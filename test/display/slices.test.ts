@@ -108,3 +108,14 @@ test("MR volumes get a percentile window", () => {
   const r = slicesImage(mr);
   assert.ok(r.window.width > 0);
 });
+
+test("the crosshair marks the index in each panel", () => {
+  const v = phantom();
+  const ax = slicePanel(v, "axial", { index: at, window: "bone", crosshair: true }).image;
+  // Axial: screen x along i (left to right = R to L), screen y along j (A to P); pixel centres at (i+0.5)/n.
+  const cx = Math.round(((at[0] + 0.5) / N[0]) * ax.width - 0.5), cy = Math.round(((at[1] + 0.5) / N[1]) * ax.height - 0.5);
+  const red = (x: number, y: number) => ax.data[4 * (x + ax.width * y)] === 255 && ax.data[4 * (x + ax.width * y) + 1] === 40;
+  assert.ok(red(cx, 3) && red(cx, ax.height - 3), "vertical line at i");
+  assert.ok(red(3, cy) && red(ax.width - 3, cy), "horizontal line at j");
+  assert.ok(!red(cx + 3, cy + 5));
+});

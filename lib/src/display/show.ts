@@ -1,4 +1,4 @@
-import { Image } from "canvas";
+import { createCanvas, Image } from "canvas";
 import { ImageDecodeError, InvalidArgumentError } from "../core/errors";
 import type { RgbaImage } from "../image/types";
 import type { Volume } from "../volume/types";
@@ -7,7 +7,6 @@ import { checkFigure, plotHtml, type PlotlyFigure } from "./plot";
 import { canvasToPng, imageToCanvas, paintOverlays, toDisplayRgba, withTitle, type Overlays, type ScalarImage } from "./raster";
 import { slicesImage, type SlicesOptions, type WindowLevel, type SlicePanel } from "./slices";
 import { renderTable, type RenderedTable, type TableInput, type TableOptions } from "./table";
-import { createCanvas } from "canvas";
 import type { Mesh } from "../surface/types";
 import { gridImage, type GridItem, type GridOptions } from "./grid";
 import { meshViewerHtml, type MeshViewerOptions } from "./mesh";

@@ -148,13 +148,11 @@ export function slicePanel(vol: Volume, plane: Plane, opts: SlicesOptions = {}):
   };
   const image: RgbaImage = { width, height, data: out };
   if (opts.crosshair) {
-    const other = [0, 1, 2].filter((a) => a !== cut.axis);
     const at = (a: number) => opts.index?.[a] ?? Math.floor(vol.shape[a] / 2);
     const toPx = (a: number, flip: boolean, n: number, size: number) => {
       const f = flip ? n - 1 - at(a) : at(a);
       return Math.round(((f + 0.5) / n) * size - 0.5);
     };
-    void other;
     const cx = toPx(sx.axis, flipX, nX, width), cy = toPx(sy.axis, flipY, nY, height);
     for (let x = 0; x < width; x++) setRed(out, width, x, cy);
     for (let y = 0; y < height; y++) setRed(out, width, cx, y);
