@@ -2,8 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { detectFaces, readImage, HAAR_CASCADE_PATH, type Face, type RgbaImage } from "unmask";
-import { FACES_DIR, HAAR_XML } from "../helpers/paths";
+import { FACES_DIR, HAAR_XML, tempDir } from "../helpers/paths";
 import * as fs from "node:fs";
+import { execFileSync } from "node:child_process";
 
 const PORTRAITS = ["obama-1.jpg", "obama-2.jpg", "biden-1.jpg", "collins-1.png"];
 const face = (name: string) => readImage(path.join(FACES_DIR, name));
@@ -78,4 +79,22 @@ test("a detection is repeatable (no caching between calls) and bad input is a ty
   await assert.rejects(detectFaces({ width: 10, height: 10, data: new Uint8ClampedArray(5) }), { code: "INVALID_ARGUMENT" });
   // @ts-expect-error an unknown detector
   await assert.rejects(detectFaces(img, { detector: "dlib" }), { code: "INVALID_ARGUMENT" });
+});
+
+test("a missing human model is an EnvironmentError naming it, not a silent detector without a model", async () => {
+  // Fresh process: human keeps its models in module-level state. Only blazeface is in the folder.
+  const dir = tempDir("unmask-models-");
+  const src = path.join(path.dirname(require.resolve("@vladmandic/human")), "..", "models");
+  for (const f of ["blazeface.json", "blazeface.bin"]) fs.copyFileSync(path.join(src, f), path.join(dir, f));
+  const script = `
+    const { loadHuman } = require(${JSON.stringify(require.resolve("unmask/dist/face/human"))});
+    loadHuman(${JSON.stringify(dir)}).then(
+      () => { console.log(JSON.stringify({ ok: true })); process.exit(0); },
+      (e) => { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); process.exit(0); });`;
+  const out = execFileSync(process.execPath, ["-e", script], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  const r = JSON.parse(out.trim().split("\n").pop()!);
+  fs.rmSync(dir, { recursive: true });
+  assert.equal(r.name, "EnvironmentError");
+  assert.equal(r.code, "ENVIRONMENT");
+  assert.match(r.message, /model "facemesh" did not load/);
 });

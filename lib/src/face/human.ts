@@ -30,12 +30,16 @@ export const HUMAN_DETECTION_MODELS = ["blazeface", "facemesh"] as const;
 
 let humanReady: Promise<{ human: HumanInstance; tf: Tf }> | undefined;
 
-/** The shared human instance (blazeface + facemesh, nothing else), loaded on first use. */
-export function loadHuman(): Promise<{ human: HumanInstance; tf: Tf }> {
+/**
+ * The shared human instance (blazeface + facemesh, nothing else), loaded on first use from the
+ * package's models/ folder. `modelDir` replaces that folder (used to check the missing-model error;
+ * human keeps its models in module-level state, so use one folder per process).
+ */
+export function loadHuman(modelDir?: string): Promise<{ human: HumanInstance; tf: Tf }> {
   humanReady ??= (async () => {
     const tf = await tfWasm();
     const humanJs = packageFile("@vladmandic/human", "dist/human.node-wasm.js");
-    const modelDir = path.join(path.dirname(path.dirname(humanJs)), "models");
+    modelDir ??= path.join(path.dirname(path.dirname(humanJs)), "models");
     const wasmDir = packageDir("@tensorflow/tfjs-backend-wasm", "dist/tfjs-backend-wasm-simd.wasm") + path.sep;
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { Human } = require(humanJs) as HumanModule;
@@ -43,6 +47,7 @@ export function loadHuman(): Promise<{ human: HumanInstance; tf: Tf }> {
       backend: "wasm",
       wasmPath: wasmDir,
       modelBasePath: "file://" + modelDir + "/",
+      // human logs failed model loads itself; the check below turns them into one clear error.
       debug: false,
       async: false,
       warmup: "none",
@@ -73,7 +78,7 @@ export function loadHuman(): Promise<{ human: HumanInstance; tf: Tf }> {
     for (const name of HUMAN_DETECTION_MODELS) {
       const m = list.find((x) => x.name === name);
       if (!m || !m.loaded || !(m.size > 0)) {
-        throw new EnvironmentError(`@vladmandic/human: model "${name}" did not load from ${modelDir}`, modelDir);
+        throw new EnvironmentError(`@vladmandic/human: model "${name}" did not load from ${modelDir} (${name}.json / ${name}.bin missing or unreadable)`, modelDir);
       }
     }
     return { human, tf };
