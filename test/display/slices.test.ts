@@ -119,3 +119,16 @@ test("the crosshair marks the index in each panel", () => {
   assert.ok(red(3, cy) && red(ax.width - 3, cy), "horizontal line at j");
   assert.ok(!red(cx + 3, cy + 5));
 });
+
+test("a mask is tinted over the slices where it is set", () => {
+  const v = phantom();
+  const mask = new Uint8Array(v.data.length);
+  // Mask the anterior half (j < 15) of every slice.
+  for (let k = 0; k < N[2]; k++) for (let j = 0; j < 15; j++) for (let i = 0; i < N[0]; i++) mask[i + N[0] * (j + N[1] * k)] = 1;
+  const ax = slicePanel(v, "axial", { index: at, window: "soft-tissue", mask: { data: mask }, maskColor: [255, 0, 0], maskOpacity: 0.5 }).image;
+  const pix = (x: number, y: number) => Array.from(ax.data.slice(4 * (x + ax.width * y), 4 * (x + ax.width * y) + 3));
+  // Top (anterior) rows tinted: black air + half red; bottom (posterior) rows plain black.
+  assert.deepEqual(pix(2, 2), [128, 0, 0]);
+  assert.deepEqual(pix(2, ax.height - 3), [0, 0, 0]);
+  assert.throws(() => slicePanel(v, "axial", { mask: { data: new Uint8Array(5) } }), { code: "INVALID_ARGUMENT" });
+});

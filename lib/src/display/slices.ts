@@ -38,6 +38,11 @@ export interface SlicesOptions {
   panelSize?: number;
   /** Draw a crosshair at the index (default false). */
   crosshair?: boolean;
+  /** A mask with the volume's geometry (e.g. a defacing or skull mask) tinted over the slices where it is non-zero. */
+  mask?: { data: Uint8Array };
+  /** Mask tint as [r, g, b] (default red) and opacity (default 0.4). */
+  maskColor?: [number, number, number];
+  maskOpacity?: number;
 }
 
 /** One displayed plane: which voxel axis was cut, at which index, and the pixel image. */
@@ -123,6 +128,11 @@ export function slicePanel(vol: Volume, plane: Plane, opts: SlicesOptions = {}):
   const width = Math.max(8, Math.round((height * mmX) / mmY));
   const win = resolveWindow(vol, opts.window);
   const lo = win.center - win.width / 2;
+  const mask = opts.mask?.data;
+  if (mask && mask.length !== vol.data.length) throw new InvalidArgumentError(`mask has ${mask.length} voxels, the volume ${vol.data.length}`);
+  const [mr, mg, mb] = opts.maskColor ?? [255, 0, 0];
+  const ma = opts.maskOpacity ?? 0.4;
+  const stride = [1, vol.shape[0], vol.shape[0] * vol.shape[1]];
   const out = new Uint8ClampedArray(width * height * 4);
   for (let py = 0; py < height; py++) {
     // Fractional voxel coordinate of the pixel centre along the screen-y voxel axis.
@@ -137,6 +147,15 @@ export function slicePanel(vol: Volume, plane: Plane, opts: SlicesOptions = {}):
       const o = 4 * (px + width * py);
       out[o] = out[o + 1] = out[o + 2] = g;
       out[o + 3] = 255;
+      if (mask) {
+        const iu = Math.min(sl.width - 1, Math.max(0, Math.round(fu))), iv = Math.min(sl.height - 1, Math.max(0, Math.round(fv)));
+        if (mask[index * stride[cut.axis] + iu * stride[uAxis] + iv * stride[vAxis]]) {
+          const gg = Math.min(255, Math.max(0, g));
+          out[o] = gg + (mr - gg) * ma;
+          out[o + 1] = gg + (mg - gg) * ma;
+          out[o + 2] = gg + (mb - gg) * ma;
+        }
+      }
     }
   }
   const name = (lps: number, sign: number): AnatomicalAxis => (sign > 0 ? LPS_POS[lps] : LPS_NEG[lps]);
@@ -183,8 +202,9 @@ function bilinear(d: Float32Array, w: number, h: number, x: number, y: number): 
  */
 export function slicesImage(vol: Volume, opts: SlicesOptions = {}): { image: RgbaImage; panels: SlicePanel[]; window: WindowLevel } {
   const planes: Plane[] = ["axial", "coronal", "sagittal"];
-  const panels = planes.map((p) => slicePanel(vol, p, opts));
+  // Resolve the window once (an MR percentile window sorts a million samples).
   const window = resolveWindow(vol, opts.window);
+  const panels = planes.map((p) => slicePanel(vol, p, { ...opts, window }));
   const band = 22, gap = 14, foot = 16;
   const width = panels.reduce((s, p) => s + p.image.width, 0) + gap * (panels.length - 1);
   const height = band + Math.max(...panels.map((p) => p.image.height)) + foot;
