@@ -8,7 +8,7 @@
 import * as path from "node:path";
 import * as os from "node:os";
 import {
-  KdForest, bruteForceKnn, detectSift, matchKeypoints, matchSift, readImage, grayLikeOpenCV, SIFT_DESCRIPTOR_SIZE,
+  KdForest, bruteForceKnn, detectSift, matchKeypoints, matchSift, readImage, toGray, SIFT_DESCRIPTOR_SIZE,
 } from "unmask";
 import { ROOT, fmt, printTable, ratio, runPython, timeIt } from "./common";
 
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const siftRows: (string | number)[][] = [];
   for (const [i, f] of SIFT_IMAGES.entries()) {
     const img = await readImage(path.join(FACES, f));
-    const g = grayLikeOpenCV(img);
+    const g = toGray(img);
     const t = await timeIt(() => detectSift(g), RUNS);
     const cv = py.sift?.[i];
     siftRows.push([
@@ -51,8 +51,8 @@ async function main(): Promise<void> {
   );
 
   // kd-forest vs FLANN on the photo pair (each on its own SIFT descriptors; the counts agree to ±1).
-  const a = detectSift(grayLikeOpenCV(await readImage(path.join(FACES, PAIR[0]))));
-  const b = detectSift(grayLikeOpenCV(await readImage(path.join(FACES, PAIR[1]))));
+  const a = detectSift(toGray(await readImage(path.join(FACES, PAIR[0]))));
+  const b = detectSift(toGray(await readImage(path.join(FACES, PAIR[1]))));
   const kd = await timeIt(() => new KdForest(b.descriptors, SIFT_DESCRIPTOR_SIZE, { trees: 5 }).knnMatch(a.descriptors, 2, { checks: 50 }), RUNS);
   const bfT = await timeIt(() => bruteForceKnn(a.descriptors, b.descriptors, SIFT_DESCRIPTOR_SIZE, 2), 1, 0);
   const exact = bfT.result;

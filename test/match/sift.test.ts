@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as crypto from "node:crypto";
-import { detectSift, grayLikeOpenCV, matchSift, readImage, InvalidArgumentError, type Keypoint } from "unmask";
+import { detectSift, toGray, matchSift, readImage, InvalidArgumentError, type Keypoint } from "unmask";
 import { FIXTURES, ROOT } from "../helpers/paths";
 import { warpSimilarity } from "./warp";
 
@@ -39,7 +39,7 @@ for (const name of ["collins-1", "obama-1"]) {
     const img = await readImage(path.join(ROOT, fx.source));
     assert.equal(img.width, fx.width);
     assert.equal(img.height, fx.height);
-    const gray = grayLikeOpenCV(img);
+    const gray = toGray(img);
     // Same decoded pixels and grey conversion as cv2.imread + cvtColor(BGR2GRAY): the comparison is SIFT's alone.
     assert.equal(crypto.createHash("sha1").update(gray.data).digest("hex"), fx.graySha1);
     const f = detectSift(gray);
@@ -83,8 +83,8 @@ for (const name of ["collins-1", "obama-1"]) {
 test("SIFT: a copy rotated 30° and scaled 0.8 still matches itself, at the right places", async () => {
   const img = await readImage(path.join(ROOT, "data-samples/faces/collins-1.png"));
   const { image: warped, map } = warpSimilarity(img, { degrees: 30, scale: 0.8 });
-  const a = detectSift(grayLikeOpenCV(img));
-  const b = detectSift(grayLikeOpenCV(warped));
+  const a = detectSift(toGray(img));
+  const b = detectSift(toGray(warped));
   const good = matchSift(a, b, { ratio: 0.7 });
   assert.ok(good.length >= 50, `${good.length} good matches`);
   // Analytic truth: the similarity maps each matched keypoint onto its partner.
@@ -116,8 +116,8 @@ test("SIFT on a flat image finds nothing and on bad input throws InvalidArgument
 
 test("SIFT nfeatures keeps the strongest keypoints", async () => {
   const img = await readImage(path.join(ROOT, "data-samples/faces/collins-1.png"));
-  const all = detectSift(grayLikeOpenCV(img));
-  const best = detectSift(grayLikeOpenCV(img), { nfeatures: 100 });
+  const all = detectSift(toGray(img));
+  const best = detectSift(toGray(img), { nfeatures: 100 });
   assert.equal(best.keypoints.length, 100);
   const minBest = Math.min(...best.keypoints.map((k) => k.response));
   const stronger = all.keypoints.filter((k) => k.response > minBest).length;
@@ -125,7 +125,7 @@ test("SIFT nfeatures keeps the strongest keypoints", async () => {
 });
 
 test("SIFT: the WebAssembly SIMD blur and the plain JavaScript blur give the same keypoints", async () => {
-  const gray = grayLikeOpenCV(await readImage(path.join(ROOT, "data-samples/faces/collins-1.png")));
+  const gray = toGray(await readImage(path.join(ROOT, "data-samples/faces/collins-1.png")));
   const simd = detectSift(gray);
   const js = detectSift(gray, { simd: false });
   assert.ok(Math.abs(simd.keypoints.length - js.keypoints.length) <= 2, `${simd.keypoints.length} vs ${js.keypoints.length}`);

@@ -6,7 +6,7 @@
 import { createCanvas, ImageData } from "canvas";
 import { InvalidArgumentError } from "../core/errors";
 import type { ProgressFn } from "../core/progress";
-import { grayLikeOpenCV } from "./gray";
+import { toGray } from "../image/ops";
 import type { RgbaImage } from "../image/types";
 import { KdForest, type DescriptorMatch } from "./kdforest";
 import { detectOrb, matchOrb } from "./orb";
@@ -100,7 +100,7 @@ export interface DescribeOptions {
 export function describeKeypoints(img: RgbaImage, opts: DescribeOptions = {}): KeypointFeatures {
   const method = opts.method ?? "orb";
   const t0 = performance.now();
-  const gray = grayLikeOpenCV(img);
+  const gray = toGray(img);
   if (method === "orb") {
     const f = detectOrb(gray, { nfeatures: opts.nfeatures ?? 500 });
     return { method, ...f, ms: performance.now() - t0 };
