@@ -64,7 +64,7 @@ test("Haar finds exactly one face on the three-point-lit CT front render; neithe
 
 test("every recognizer: two views of the same CT are closer than the CT render and a photograph", async () => {
   const photo = await readImage(path.join(FACES_DIR, "obama-1.jpg"));
-  for (const recognizer of ["dlib", "faceres", "faceres-deep"] as const) {
+  for (const recognizer of ["dlib", "faceres", "faceres-deep", "mobileface"] as const) {
     const same = await compareFaces(views.front, views.obliqueLeft, { recognizer });
     const diff = await compareFaces(views.front, photo, { recognizer });
     assert.ok("distance" in same && "distance" in diff, `${recognizer}: faces found on the renders`);
@@ -81,7 +81,7 @@ test("models are loaded once and leak no tensors across repeated detections and 
   const run = async () => {
     await detectFaces(views.front, { detector: "human" });
     await detectFaces(views.back, { detector: "human" });
-    for (const recognizer of ["dlib", "faceres", "faceres-deep"] as const) {
+    for (const recognizer of ["dlib", "faceres", "faceres-deep", "mobileface"] as const) {
       await encodeFace(views.front, { recognizer });
       await encodeFace(views.back, { recognizer });
     }

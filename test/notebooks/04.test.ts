@@ -42,14 +42,14 @@ test("notebook 04 executes headless: Haar vs human on photos and renders, recogn
 
   // The heat map: a plotly figure with three heatmap traces.
   assert.ok(/data-unmask-figure="plotly"/.test(html), "a plotly figure");
-  assert.equal((html.match(/"type":"heatmap"/g) ?? []).length, 3);
+  assert.equal((html.match(/"type":"heatmap"/g) ?? []).length, 4);
 
   // Pairs table: the same-person photo pair matches and obama/biden does not, for every recognizer.
   const pairs = tableRows(html, /Distances per recognizer/);
   const ph = pairs[0];
   const same = pairs.find((r) => r[0] === "obama-1.jpg" && r[1] === "obama-2.jpg")!;
   const diff = pairs.find((r) => r[0] === "obama-1.jpg" && r[1] === "biden-1.jpg")!;
-  for (const rec of ["dlib", "faceres", "faceres-deep"]) {
+  for (const rec of ["dlib", "faceres", "faceres-deep", "mobileface"]) {
     const i = ph.indexOf(rec);
     assert.ok(i > 0, rec);
     assert.match(same[i], /✓ match/, `${rec} same`);

