@@ -93,7 +93,7 @@ async function main() {
   const oneM = rows[1];
   const [med1, best1] = [oneM[1] as number, oneM[3] as number];
   console.log(`\ntarget: 1 M triangles ≤ 100 ms a frame → median ${fmt(med1)} ms (${med1 <= 100 ? "met" : "NOT met"}), best ${fmt(best1)} ms (${best1 <= 100 ? "met" : "NOT met"}); load average now ${os.loadavg().map((l) => l.toFixed(2)).join(" ")} on ${os.cpus().length} cores`);
-  console.log(`"CPU ms/frame" sums node's and llvmpipe's threads (wall ≈ CPU/1.3–1.6 on 2 idle cores); "ms whole call" adds framing the camera on the vertices; "both sides" draws back faces too (cullBackFaces: false). Images: ${SCRATCH}/render-*-{webgl,matplotlib}.png`);
+  console.log(`"CPU ms/frame" sums node's and llvmpipe's threads (not inflated by other processes; wall can be lower: llvmpipe rasterizes on 2 threads); "ms whole call" adds framing the camera on the vertices; "both sides" draws back faces too (cullBackFaces: false). Images: ${SCRATCH}/render-*-{webgl,matplotlib}.png`);
 }
 
 main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
