@@ -10,7 +10,7 @@ import { createVolume, loadSeries, marchingCubes, marchingCubesSync, resample, w
 import { CT_DIR, SCRATCH, fmt, printTable, ratio, runPython, timeIt } from "./common";
 
 const LEVEL = -300;
-const RUNS = 7;
+const RUNS = 10;
 
 interface ChildResult {
   ms: number;
@@ -81,7 +81,7 @@ async function grid(name: string, vol: Volume): Promise<string[]> {
   const sync = { ...runChild(raw, vol, "sync"), peakBytes: runChild(raw, vol, "memory-sync").peakBytes };
   const par = { ...runChild(raw, vol, "parallel"), peakBytes: runChild(raw, vol, "memory-parallel").peakBytes };
   const parN = { ...runChild(raw, vol, "parallel+normals"), peakBytes: runChild(raw, vol, "memory-parallel+normals").peakBytes };
-  const py = runPython("surface_time.py", [raw, ...vol.shape.map(String), ...vol.spacing.map(String), String(LEVEL), "5"]);
+  const py = runPython("surface_time.py", [raw, ...vol.shape.map(String), ...vol.spacing.map(String), String(LEVEL), String(RUNS)]);
   const sk = (py.skimage ?? { absent: py.error ?? "python failed" }) as Record<string, number | string>;
   const vtk = (py.vtk ?? { absent: py.error ?? "python failed" }) as Record<string, number | string>;
   const iso = await isosurfaceTime(vol);
@@ -102,7 +102,7 @@ async function grid(name: string, vol: Volume): Promise<string[]> {
   ];
   printTable(
     `Marching cubes at ${LEVEL} HU, ${name}: ${vol.shape.join("×")} voxels of ${vol.spacing.map((s) => +s.toFixed(3)).join("×")} mm ` +
-      `(${(volBytes / 2 ** 20).toFixed(1)} MiB float32); ms = best of ${RUNS} (python: 5) after a warm-up; ` +
+      `(${(volBytes / 2 ** 20).toFixed(1)} MiB float32); ms = best of ${RUNS} (python: same) after a warm-up; ` +
       `"unmask best vs this" = this time / unmask's best; peak = max RSS increase of one cold call over the baseline with the volume loaded, / volume bytes`,
     ["tool", "ms", "triangles", "unmask best vs this", "peak mem"],
     rows,

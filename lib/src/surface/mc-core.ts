@@ -41,8 +41,14 @@ class SlabBuilder {
   /** Number of triangle indices written (3 per triangle). */
   ti = 0;
   private readonly g = new Float64Array(3);
+  private readonly A: Float64Array;
+  private readonly data: Float32Array;
+  private readonly level: number;
 
   constructor(private readonly job: SlabJob, vCap: number, tCap: number) {
+    this.A = Float64Array.from(job.affine);
+    this.data = job.data;
+    this.level = job.level;
     this.pos = new Float32Array(vCap * 3);
     this.nrm = job.normals ? new Float32Array(vCap * 3) : null;
     this.tri = new Uint32Array(tCap * 3);
@@ -78,16 +84,15 @@ class SlabBuilder {
     g[2] += w * (nz < 2 ? 0 : k === 0 ? data[idx + sxy] - data[idx] : k === nz - 1 ? data[idx] - data[idx - sxy] : 0.5 * (data[idx + sxy] - data[idx - sxy]));
   }
 
-  /** New vertex on the grid edge from (i, j, k) one step along `axis` (0, 1, 2); returns its index. */
-  vertex(i: number, j: number, k: number, axis: number): number {
-    const job = this.job;
-    const { data, nx, level } = job;
-    const A = job.affine;
+  /**
+   * New vertex on the grid edge from (i, j, k) one step along `axis` (0, 1, 2), whose end values are
+   * data[ia] and data[ia + stride]; returns its index.
+   */
+  vertex(i: number, j: number, k: number, axis: number, ia: number, stride: number): number {
+    const data = this.data, A = this.A;
     if (this.nv * 3 === this.pos.length) this.growVerts();
-    const ia = i + nx * (j + job.ny * (k - (job.kBase ?? 0)));
     const va = data[ia];
-    const vb = data[ia + (axis === 0 ? 1 : axis === 1 ? nx : nx * job.ny)];
-    let t = (level - va) / (vb - va);
+    let t = (this.level - va) / (data[ia + stride] - va);
     if (!(t > EPS)) t = EPS;
     else if (t > 1 - EPS) t = 1 - EPS;
     const fi = axis === 0 ? i + t : i, fj = axis === 1 ? j + t : j, fk = axis === 2 ? k + t : k;
@@ -98,7 +103,7 @@ class SlabBuilder {
     pos[o + 2] = A[2] + fi * A[5] + fj * A[8] + fk * A[11];
     const nrm = this.nrm;
     if (nrm) {
-      const g = this.g, G = job.gradAffine;
+      const g = this.g, G = this.job.gradAffine;
       g[0] = g[1] = g[2] = 0;
       this.grad(i, j, k, 1 - t);
       this.grad(axis === 0 ? i + 1 : i, axis === 1 ? j + 1 : j, axis === 2 ? k + 1 : k, t);
@@ -154,7 +159,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
   for (let c = 0; c < 256; c++) maxIdx = Math.max(maxIdx, triStart[c + 1] - triStart[c]);
   const rowMax = maxIdx * nx;
   // Start near the expected size of a head surface (grows by doubling when needed).
-  const guess = Math.max(1024, Math.ceil((sxy * (k1 - k0)) / 32));
+  const guess = Math.max(1024, Math.ceil((sxy * (k1 - k0)) / 24));
   const B = new SlabBuilder(job, guess, 2 * guess);
 
   const classify = (k: number, bits: Int32Array) => {
@@ -175,6 +180,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
     for (let j = 0; j < ny; j++) {
       const r = j * W;
       const row = j * nx;
+      const base = (k - kBase) * sxy + row;
       for (let w = 0; w < W; w++) {
         const a = bits[r + w];
         const next = w + 1 < W ? bits[r + w + 1] : 0;
@@ -182,7 +188,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
         while (m !== 0) {
           const i = 32 * w + lowBit(m);
           m &= m - 1;
-          E[xb + row + i] = B.vertex(i, j, k, 0);
+          E[xb + row + i] = B.vertex(i, j, k, 0, base + i, 1);
         }
       }
       if (j + 1 < ny) {
@@ -191,7 +197,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
           while (m !== 0) {
             const i = 32 * w + lowBit(m);
             m &= m - 1;
-            E[yb + row + i] = B.vertex(i, j, k, 1);
+            E[yb + row + i] = B.vertex(i, j, k, 1, base + i, nx);
           }
         }
       }
@@ -207,7 +213,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
         while (m !== 0) {
           const i = 32 * w + lowBit(m);
           m &= m - 1;
-          E[z0 + j * nx + i] = B.vertex(i, j, k, 2);
+          E[z0 + j * nx + i] = B.vertex(i, j, k, 2, (k - kBase) * sxy + j * nx + i, sxy);
         }
       }
     }
