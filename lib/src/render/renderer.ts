@@ -159,14 +159,27 @@ const RIGS: Record<Exclude<LightPreset, "flat">, { lights: [number, number, numb
   },
 };
 
+/**
+ * Materials live as long as the process's GL context and are shared by all meshes: disposing them
+ * would recompile their shaders (~40 ms on llvmpipe) at every renderMesh call. Only one render runs
+ * at a time (WebGL calls are synchronous), so per-render uniforms can be set on shared materials.
+ */
+const materials = new Map<string, THREE.Material>();
+function cachedMaterial<M extends THREE.Material>(key: string, make: () => M): M {
+  let m = materials.get(key);
+  if (!m) {
+    m = make();
+    materials.set(key, m);
+  }
+  return m as M;
+}
+
 /** Scene objects for one uploaded mesh. */
 interface SceneState {
   T: Three;
   scene: THREE.Scene;
   geometry: THREE.BufferGeometry;
   mesh: THREE.Mesh;
-  /** One shaded material per light rig (the light count is compiled in). */
-  shaded: Map<string, THREE.ShaderMaterial>;
   side: THREE.Side;
   flat: THREE.MeshBasicMaterial;
   depth: THREE.ShaderMaterial;
@@ -192,24 +205,23 @@ function buildScene(T: Three, mesh: Mesh, cull: boolean): SceneState {
   else geometry.computeVertexNormals();
   const side = visibleSide(T, mesh, cull);
   // The seed's look: unshaded translucent polygons; painter's order does not matter for one colour, so no depth test.
-  const flat = new T.MeshBasicMaterial({ transparent: true, opacity: SEED_FLAT_ALPHA, depthWrite: false, depthTest: false, side: T.DoubleSide });
-  const depth = new T.ShaderMaterial({ vertexShader: DEPTH_VERTEX, fragmentShader: DEPTH_FRAGMENT, uniforms: { uNear: { value: 0 }, uFar: { value: 1 } }, side });
-  const normal = new T.ShaderMaterial({ vertexShader: NORMAL_VERTEX, fragmentShader: NORMAL_FRAGMENT, uniforms: { uOrtho: { value: 1 } }, side });
+  const flat = cachedMaterial("flat", () => new T.MeshBasicMaterial({ transparent: true, opacity: SEED_FLAT_ALPHA, depthWrite: false, depthTest: false, side: T.DoubleSide }));
+  const depth = cachedMaterial(`depth:${side}`, () => new T.ShaderMaterial({ vertexShader: DEPTH_VERTEX, fragmentShader: DEPTH_FRAGMENT, uniforms: { uNear: { value: 0 }, uFar: { value: 1 } }, side }));
+  const normal = cachedMaterial(`normal:${side}`, () => new T.ShaderMaterial({ vertexShader: NORMAL_VERTEX, fragmentShader: NORMAL_FRAGMENT, uniforms: { uOrtho: { value: 1 } }, side }));
   const m = new T.Mesh(geometry, flat);
   m.frustumCulled = false;
   const scene = new T.Scene();
   scene.add(m);
-  return { T, scene, geometry, mesh: m, shaded: new Map(), side, flat, depth, normal, released: false };
+  return { T, scene, geometry, mesh: m, side, flat, depth, normal, released: false };
 }
 
 /** The shaded material for a light preset, with its colour set. */
 function shadedMaterial(s: SceneState, preset: Exclude<LightPreset, "flat">, color: THREE.Color): THREE.ShaderMaterial {
   const rig = Object.prototype.hasOwnProperty.call(RIGS, preset) ? RIGS[preset] : undefined;
   if (!rig) throw new InvalidArgumentError(`render: light must be "headlight", "three-point" or "flat", got "${String(preset)}"`);
-  let mat = s.shaded.get(preset);
-  if (!mat) {
-    const { T } = s;
-    mat = new T.ShaderMaterial({
+  const { T } = s;
+  const mat = cachedMaterial(`shaded:${preset}:${s.side}`, () =>
+    new T.ShaderMaterial({
       vertexShader: SHADED_VERTEX,
       fragmentShader: SHADED_FRAGMENT,
       defines: { N_LIGHTS: rig.lights.length },
@@ -221,9 +233,8 @@ function shadedMaterial(s: SceneState, preset: Exclude<LightPreset, "flat">, col
         uSpecular: { value: 0.12 },
       },
       side: s.side,
-    });
-    s.shaded.set(preset, mat);
-  }
+    }),
+  );
   (mat.uniforms.uColor.value as THREE.Color).copy(color); // Color holds linear RGB (three's colour management)
   return mat;
 }
@@ -303,10 +314,6 @@ export function createRenderer(mesh: Mesh, opts: RendererOptions = {}): MeshRend
       if (state.released) return;
       state.released = true;
       state.geometry.dispose();
-      for (const m of state.shaded.values()) m.dispose();
-      state.flat.dispose();
-      state.depth.dispose();
-      state.normal.dispose();
     },
   };
 }
