@@ -70,10 +70,10 @@ function clusterIds(P: Float32Array, g: CellGrid): { cid: Int32Array; nc: number
  * its members; triangles whose corners fall in fewer than three cells, that turn over, or that repeat
  * an earlier one, vanish.
  */
-function cluster(mesh: Mesh, g: CellGrid): Mesh {
+function cluster(mesh: Mesh, g: CellGrid, ids = clusterIds(mesh.positions, g)): Mesh {
   const P = mesh.positions, T = mesh.triangles, N = mesh.normals;
   const nv = P.length / 3;
-  const { cid, nc } = clusterIds(P, g);
+  const { cid, nc } = ids;
   const cpos = new Float64Array(nc * 3);
   const cnt = new Float64Array(nc);
   const nsum = N ? new Float64Array(nc * 3) : null;
@@ -176,22 +176,28 @@ export function decimate(mesh: Mesh, opts: DecimateOptions): DecimatedMesh {
   // A surface cut by cells of side h keeps about 2·area/h² triangles.
   let h = Math.max(Math.sqrt((2 * meshArea(mesh)) / target), diag * 1e-6);
   const aim = 0.92 * target;
+  let ids: ReturnType<typeof clusterIds> | undefined;
   for (let attempt = 0; attempt < 6; attempt++) {
     const g = cellGrid(bounds, h);
     if (!g) { h *= 2; continue; }
-    const est = 2 * clusterIds(mesh.positions, g).nc;
-    if (est <= target && est >= 0.8 * target) break;
+    const c = clusterIds(mesh.positions, g);
+    const est = 2 * c.nc;
+    if (est <= target && est >= 0.8 * target) {
+      ids = c; // reused by the first exact pass below
+      break;
+    }
     h *= Math.sqrt(est / aim);
   }
   for (let attempt = 0; ; attempt++) {
     const g = cellGrid(bounds, h);
     if (g) {
-      const result = cluster(mesh, g);
+      const result = cluster(mesh, g, ids);
       const count = result.triangles.length / 3;
       if (count <= target || attempt >= 40) return { ...result, cellSize: h };
       h *= Math.sqrt(count / target) * 1.02;
     } else {
       h *= 2;
     }
+    ids = undefined;
   }
 }
