@@ -141,3 +141,20 @@ test("inside-out winding or both sides drawn: the same picture of a closed surfa
     assert.ok(worstDepth < 0.05, `${name}: the near side is drawn (depth differs by up to ${worstDepth.toFixed(3)} mm)`);
   }
 });
+
+test("supersample: antialiased edges, same area (alpha-weighted), maps at the output size", async () => {
+  const pixelSize = 0.5;
+  const r = await renderMesh(sphere, { size: 256, pixelSize, supersample: 3, background: "transparent", maps: ["depth"] });
+  assert.equal(r.image.width, 256);
+  let area = 0, partial = 0;
+  for (let q = 3; q < r.image.data.length; q += 4) {
+    area += r.image.data[q] / 255;
+    if (r.image.data[q] > 0 && r.image.data[q] < 255) partial++;
+  }
+  const expected = (Math.PI * R * R) / (pixelSize * pixelSize);
+  assert.ok(Math.abs(area / expected - 1) < 0.01, `alpha-weighted area ${area.toFixed(0)}, π r² = ${expected.toFixed(0)}`);
+  // The rim (circumference 2π·100 px) is made of partially covered pixels.
+  assert.ok(partial > 400, `${partial} partially covered pixels`);
+  assert.equal(r.depth!.length, 256 * 256);
+  await assert.rejects(renderMesh(sphere, { supersample: 5 }), InvalidArgumentError);
+});

@@ -255,6 +255,26 @@ function makeCamera(T: Three, c: CameraInfo): THREE.Camera {
   return cam;
 }
 
+/** Average ss × ss blocks of an RGBA image (W·ss × H·ss) into W × H. */
+function boxDownsample(src: Uint8ClampedArray, W: number, H: number, ss: number): Uint8ClampedArray {
+  const out = new Uint8ClampedArray(W * H * 4);
+  const sw = W * ss, n = ss * ss;
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let r = 0, g = 0, b = 0, a = 0;
+      for (let dy = 0; dy < ss; dy++) {
+        let q = 4 * ((y * ss + dy) * sw + x * ss);
+        for (let dx = 0; dx < ss; dx++, q += 4) {
+          r += src[q]; g += src[q + 1]; b += src[q + 2]; a += src[q + 3];
+        }
+      }
+      const d = 4 * (y * W + x);
+      out[d] = r / n; out[d + 1] = g / n; out[d + 2] = b / n; out[d + 3] = a / n;
+    }
+  }
+  return out;
+}
+
 /** Read the drawing buffer into top-to-bottom rows (and mirror columns for a left-handed view). */
 function readRgba(gl: WebGLRenderingContext, w: number, h: number, mirrored: boolean, scratch: Uint8Array): Uint8ClampedArray {
   gl.readPixels(0, 0, w, h, gl.RGBA, gl.UNSIGNED_BYTE, scratch);
@@ -335,21 +355,30 @@ function drawView(s: SceneState, mesh: Mesh, o: RenderOptions): RenderResult {
   } else {
     s.mesh.material = shadedMaterial(s, light, toColor(T, o.color ?? SKIN_COLOR, "color"));
   }
-  const cam = makeCamera(T, info);
-  const ctx = glContext(W, H);
-  const { renderer, gl } = ctx;
+  const maps = o.maps ?? [];
+  for (const m of maps) if (m !== "depth" && m !== "normal") throw new InvalidArgumentError(`render: unknown map "${String(m)}" (use "depth" or "normal")`);
+  const ss = o.supersample ?? 1;
+  if (!Number.isInteger(ss) || ss < 1 || ss > 4 || W * ss > 8192 || H * ss > 8192) {
+    throw new InvalidArgumentError(`render: supersample must be an integer 1–4 with size × supersample ≤ 8192, got ${o.supersample}`);
+  }
+  const { renderer, gl } = glContext(W * ss, H * ss);
   renderer.setRenderTarget(null);
-  renderer.setViewport(0, 0, W, H);
+  renderer.setViewport(0, 0, W * ss, H * ss);
 
   const t0 = performance.now();
   renderer.setClearColor(bgColor, bgAlpha);
-  renderer.render(s.scene, cam);
-  const data = readRgba(gl, W, H, basis.mirrored, scratch(W * H * 4));
+  // Same projection on an ss-times finer pixel grid, then a box filter down to W × H.
+  renderer.render(s.scene, makeCamera(T, ss === 1 ? info : { ...info, width: W * ss, height: H * ss, pixelSize: info.pixelSize / ss }));
+  let data = readRgba(gl, W * ss, H * ss, basis.mirrored, scratch(W * H * ss * ss * 4));
+  if (ss > 1) data = boxDownsample(data, W, H, ss);
   const ms = performance.now() - t0;
   const result: RenderResult = { image: { width: W, height: H, data }, camera: info, triangles: mesh.triangles.length / 3, ms };
 
-  const maps = o.maps ?? [];
-  for (const m of maps) if (m !== "depth" && m !== "normal") throw new InvalidArgumentError(`render: unknown map "${String(m)}" (use "depth" or "normal")`);
+  const cam = makeCamera(T, info);
+  if (maps.length && ss > 1) {
+    glContext(W, H);
+    renderer.setViewport(0, 0, W, H);
+  }
   if (maps.includes("depth")) {
     s.depth.uniforms.uNear.value = info.near;
     s.depth.uniforms.uFar.value = info.far;

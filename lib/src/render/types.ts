@@ -55,6 +55,8 @@ export interface RenderOptions {
   view?: View;
   /** Image size in pixels: one number for a square image or [width, height] (default 512). */
   size?: number | [number, number];
+  /** Antialiasing: draw at supersample × the size and average blocks down (1–4, default 1). Maps stay 1×. */
+  supersample?: number;
   /** Default "orthographic" (the seed's and the paper's frontal renders are parallel projections). */
   projection?: Projection;
   /** Vertical field of view in degrees for perspective (default 30). */
