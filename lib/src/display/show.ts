@@ -21,17 +21,28 @@ export interface ShowImageOptions extends Overlays, SaveOptions {
 /** Decode PNG/JPEG bytes into an RgbaImage (synchronous, via node-canvas). */
 export function decodeImageBytes(bytes: Uint8Array, name = "image bytes"): RgbaImage {
   const im = new Image();
+  let failure = "";
+  im.onerror = (e: Error) => {
+    failure = e.message;
+  };
   try {
     im.src = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!im.width || !im.height) throw new ImageDecodeError(name, failure || "no image decoded");
+    const c = createCanvas(im.width, im.height);
+    const ctx = c.getContext("2d");
+    ctx.drawImage(im, 0, 0);
+    const d = ctx.getImageData(0, 0, im.width, im.height);
+    return { width: im.width, height: im.height, data: new Uint8ClampedArray(d.data) };
   } catch (e) {
+    if (e instanceof ImageDecodeError) throw e;
     throw new ImageDecodeError(name, (e as Error).message);
+  } finally {
+    // Free the decoded pixels now: node-canvas frees them in the Image's finaliser through
+    // Isolate::GetCurrent(), which is null while Node tears the isolate down — a segfault at exit
+    // when a GC runs then. An empty source clears the data while the isolate is alive.
+    im.onerror = () => undefined;
+    im.src = Buffer.alloc(0);
   }
-  if (!im.width || !im.height) throw new ImageDecodeError(name, "no image decoded");
-  const c = createCanvas(im.width, im.height);
-  const ctx = c.getContext("2d");
-  ctx.drawImage(im, 0, 0);
-  const d = ctx.getImageData(0, 0, im.width, im.height);
-  return { width: im.width, height: im.height, data: new Uint8ClampedArray(d.data) };
 }
 
 function isImageLike(x: unknown): x is ScalarImage {
