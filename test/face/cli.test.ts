@@ -67,3 +67,16 @@ test("unmask compare: same person / different people with dlib at 0.6, no face r
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /NOT_FOUND/);
 });
+
+test("unmask compare --recognizer all runs the whole panel; Haar parameters are options of --detector haar only", async () => {
+  const r = await cli(["compare", photo("obama-1.jpg"), photo("obama-2.jpg"), "--recognizer", "all", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as { recognizer: string; match: boolean }[];
+  assert.deepEqual(rows.map((x) => x.recognizer), ["dlib", "faceres", "faceres-deep", "mobileface"]);
+  assert.ok(rows.every((x) => x.match), "the same person matches on every recognizer");
+  // A looser cascade finds more candidate boxes than the seed's minNeighbors 4 on the same photo.
+  const loose = await cli(["detect", photo("obama-1.jpg"), "--detector", "haar", "--min-neighbors", "1", "--json"]);
+  assert.ok(JSON.parse(loose.stdout).faces.length > 1);
+  const bad = await cli(["detect", photo("obama-1.jpg"), "--min-neighbors", "2"]);
+  assert.equal(bad.code, 2);
+});

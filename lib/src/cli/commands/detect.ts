@@ -4,7 +4,8 @@ import { readImage, writePng } from "../../image/io";
 import { detectFaces, detectors } from "../../face/detect";
 import type { DetectorName } from "../../face/types";
 import { drawOverlays } from "../../display";
-import { parseArgs } from "../args";
+import { numberOption, parseArgs } from "../args";
+import { HAAR_DEFAULTS } from "../../face/haar";
 import { printJson } from "../format";
 import type { CliCommand } from "../types";
 
@@ -12,7 +13,7 @@ import type { CliCommand } from "../types";
 export const command: CliCommand = {
   name: "detect",
   summary: "find faces in an image (human: blazeface + face mesh; haar: OpenCV's cascade, the seed's)",
-  usage: `Usage: unmask detect IMAGE [--detector human|haar] [--json] [-o boxed.png]
+  usage: `Usage: unmask detect IMAGE [--detector human|haar] [--scale-factor S] [--min-neighbors N] [--json] [-o boxed.png]
 
 Prints one line per face: detector, score and the box (x, y, width, height in
 pixels). "no face" is a normal answer (exit code 0).
@@ -20,17 +21,24 @@ pixels). "no face" is a normal answer (exit code 0).
   --detector NAME   human (default; tight box from the 468 mesh landmarks, score 0–1)
                     or haar (haarcascade_frontalface_default.xml, scaleFactor 1.1,
                     minNeighbors 4, as the seed; score 1, neighbours reported)
+  --scale-factor S  Haar only: pyramid step (default 1.1)
+  --min-neighbors N Haar only: raw detections needed to keep a face (default 4)
   -o FILE.png       also write the image with the boxes drawn
   --json            machine-readable output (boxes, scores, landmarks)`,
   async run(args) {
-    const { positionals, options } = parseArgs(args, { valued: ["detector", "o", "output"], aliases: { "-o": "--o" } });
+    const { positionals, options } = parseArgs(args, { valued: ["detector", "o", "output", "scale-factor", "min-neighbors"], aliases: { "-o": "--o" } });
     if (positionals.length !== 1) throw new InvalidArgumentError("unmask detect: give exactly one image");
     const detector = (options.detector ?? "human") as DetectorName;
     if (!detectors.includes(detector)) throw new InvalidArgumentError(`--detector must be one of ${detectors.join(", ")}, got "${String(options.detector)}"`);
     const file = positionals[0];
     const image = await readImage(file);
     const t = Date.now();
-    const faces = await detectFaces(image, { detector });
+    const scaleFactor = numberOption(options, "scale-factor", HAAR_DEFAULTS.scaleFactor);
+    const minNeighbors = numberOption(options, "min-neighbors", HAAR_DEFAULTS.minNeighbors);
+    if (detector !== "haar" && (options["scale-factor"] !== undefined || options["min-neighbors"] !== undefined)) {
+      throw new InvalidArgumentError("--scale-factor and --min-neighbors apply to --detector haar only");
+    }
+    const faces = await detectFaces(image, { detector, scaleFactor, minNeighbors });
     const ms = Date.now() - t;
     const out = (options.o ?? options.output) as string | undefined;
     if (out) {
