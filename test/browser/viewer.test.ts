@@ -17,6 +17,8 @@ function writeNotebook(file: string): void {
     `import { loadSeries, marchingCubes, show, histogram, histogramFigure } from "unmask";\nconst { volume } = await loadSeries(${JSON.stringify(CT_DIR)});\nconst head = await marchingCubes(volume, { level: -300 });\nconsole.log("triangles", head.triangles.length / 3);`,
     `show.mesh(head, { maxTriangles: 120000, title: "ct-cranium at −300 HU" });`,
     `show.plot(histogramFigure(histogram(volume, { bins: 100, range: [-1100, 1900] }), { title: "HU histogram", logY: true }));`,
+    // A second plot reuses the plotly bundle the first one put on the page.
+    `show.plot({ data: [{ type: "scatter", mode: "lines", x: [1, 2, 3], y: [3, 1, 2] }], layout: { title: { text: "second plot" } } });`,
   ];
   const nb = {
     cells: cells.map((source, i) => ({ cell_type: "code", execution_count: null, id: `cell-${i}`, metadata: {}, outputs: [], source })),
@@ -136,9 +138,13 @@ test("the exported notebook's mesh viewer draws the head in Debian's chromium, o
     const reset = await canvasShot(page, "browser-viewer-reset.png");
     assert.ok(changed(front, reset) < 0.01, `after reset ${(changed(front, reset) * 100).toFixed(2)} % of the pixels differ from the first view`);
 
-    // The plotly figure drew too (bundle embedded in the page, no CDN).
-    await page.waitForSelector(".unmask-plot .main-svg", { timeout: 30_000 });
-    assert.ok((await page.locator(".unmask-plot .bars path").count()) > 10, "histogram bars drawn");
+    // The plotly figures drew too (bundle embedded once in the page, no CDN).
+    const plotHtmls = executed.html.filter((h) => h.includes("unmask-plot"));
+    assert.equal(plotHtmls.length, 2);
+    assert.ok(plotHtmls[0].length > 3_000_000 && plotHtmls[1].length < 10_000, "bundle only in the first plot output");
+    await page.waitForFunction(() => document.querySelectorAll(".unmask-plot .main-svg").length >= 2, undefined, { timeout: 30_000 });
+    assert.ok((await page.locator(".unmask-plot").first().locator(".bars path").count()) > 10, "histogram bars drawn");
+    assert.equal(await page.locator(".unmask-plot").nth(1).locator(".scatterlayer .js-line").count(), 1, "second plot's line drawn");
     assert.deepEqual(pageErrors.filter((m) => !/require|MathJax|define/i.test(m)), []);
   } finally {
     await ctx?.close();
