@@ -117,12 +117,29 @@ function build(el, data, mesh) {
   const camera = data.perspective
     ? new PerspectiveCamera(30, aspect, radius * 0.05, radius * 20)
     : new OrthographicCamera(-radius * aspect, radius * aspect, radius, -radius, radius * 0.05, radius * 20);
-  // Superior up, like a person standing in front of the viewer.
-  camera.up.set(0, 0, 1);
   const dir = VIEWS[data.view] || VIEWS.front;
+  // Superior up, like a person standing in front of the viewer; from the top, anterior up.
+  if (dir[2] !== 0) camera.up.set(0, -1, 0);
+  else camera.up.set(0, 0, 1);
   const dist = data.perspective ? radius / Math.sin((15 * Math.PI) / 180) : radius * 4;
   camera.position.copy(center).add(new Vector3(dir[0], dir[1], dir[2]).multiplyScalar(dist));
   camera.lookAt(center);
+  if (!data.perspective) {
+    // Fit the mesh's box as seen from this side (the frustum is sized for any rotation).
+    geometry.computeBoundingBox();
+    const bb = geometry.boundingBox;
+    const up = camera.up.clone();
+    const right = new Vector3(-dir[0], -dir[1], -dir[2]).cross(up).normalize();
+    let halfX = 0, halfY = 0;
+    for (let c = 0; c < 8; c++) {
+      const p = new Vector3(c & 1 ? bb.max.x : bb.min.x, c & 2 ? bb.max.y : bb.min.y, c & 4 ? bb.max.z : bb.min.z).sub(center);
+      halfX = Math.max(halfX, Math.abs(p.dot(right)));
+      halfY = Math.max(halfY, Math.abs(p.dot(up)));
+    }
+    const fit = 1.2 * Math.max(halfY, halfX / aspect);
+    if (fit > 0) camera.zoom = radius / fit;
+    camera.updateProjectionMatrix();
+  }
   // A headlight: the key light follows the camera so the side facing you is always lit.
   const key = new DirectionalLight(0xffffff, 2.0);
   key.position.set(0.3, 0.5, 1);
@@ -163,7 +180,7 @@ function build(el, data, mesh) {
   const info = document.createElement("div");
   info.className = "unmask-viewer-info";
   info.style.cssText = "position:absolute;left:8px;bottom:6px;color:#cfd6e0;font:12px sans-serif;pointer-events:none;text-shadow:0 0 2px #000";
-  info.textContent = (data.title ? data.title + " — " : "") + data.triangleCount.toLocaleString() + " triangles · drag: rotate · wheel: zoom · right-drag: pan · double-click: reset";
+  info.textContent = (data.title ? data.title + " — " : "") + data.triangleCount.toLocaleString() + " triangles · drag rotate · wheel zoom · right-drag pan · double-click reset";
   el.appendChild(info);
   el.dataset.ready = "1";
   el.unmaskViewer = { renderer, scene, camera, controls, render };
