@@ -141,3 +141,24 @@ test("shipped CT at 1 mm (cubic B-spline): -300 HU count within 1 % of scikit-im
   // And within 1 % of the seed's own zoom (one slice more: round(shape × spacing)).
   assert.ok(rel(nt, skimage.ct_seed_zoom.counts["-300"]) < 0.01);
 });
+
+test("voxel classification: WebAssembly SIMD and plain JS agree bit for bit (partial words, NaN, values at the level)", async () => {
+  const { classifySlice, float32Threshold } = await import("unmask/dist/surface/classify");
+  const nx = 70, ny = 9, W = 3;
+  for (const level of [-300, 0.1, 1e-40, -0.1, 0]) {
+    const data = new Float32Array(nx * ny * 2);
+    let seed = 12345;
+    for (let q = 0; q < data.length; q++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      const r = seed / 2 ** 32;
+      data[q] = r < 0.05 ? Number.NaN : r < 0.3 ? Math.fround(level) : r < 0.4 ? level : (r - 0.7) * 2000;
+    }
+    const a = new Int32Array(ny * W), b = new Int32Array(ny * W);
+    classifySlice(data, nx * ny, nx, ny, level, a, true);
+    classifySlice(data, nx * ny, nx, ny, level, b, false);
+    assert.deepEqual(a, b, `level ${level}`);
+    assert.ok(a.some((x) => x !== 0));
+    const t = float32Threshold(level);
+    assert.ok(Math.fround(t) === t && t <= level);
+  }
+});

@@ -1,3 +1,4 @@
+import { classifySlice } from "./classify";
 import { MC_TABLES } from "./tables";
 
 /** One slab's job: the cubes between slices k0 and k1 (k0 < k1) of a contiguous x-fastest grid. */
@@ -14,6 +15,8 @@ export interface SlabJob {
   /** Index-space gradient → patient gradient: the i, j, k columns of direction / spacing (3 each). */
   gradAffine: number[];
   normals: boolean;
+  /** Classify voxels with WebAssembly SIMD when available (default true; false forces plain JS). */
+  wasm?: boolean;
   /** Slice index of data[0] when `data` holds only some slices (k0 − 1 … k1 + 1 at most). Default 0. */
   kBase?: number;
 }
@@ -162,18 +165,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
   const guess = Math.max(1024, Math.ceil((sxy * (k1 - k0)) / 24));
   const B = new SlabBuilder(job, guess, 2 * guess);
 
-  const classify = (k: number, bits: Int32Array) => {
-    for (let j = 0; j < ny; j++) {
-      const base = (k - kBase) * sxy + j * nx;
-      for (let w = 0; w < W; w++) {
-        const p = base + 32 * w;
-        const n = Math.min(32, nx - 32 * w);
-        let word = 0;
-        for (let b = 0; b < n; b++) if (data[p + b] > level) word |= 1 << b;
-        bits[j * W + w] = word;
-      }
-    }
-  };
+  const classify = (k: number, bits: Int32Array) => classifySlice(data, (k - kBase) * sxy, nx, ny, level, bits, job.wasm !== false);
 
   // Vertices on the x and y edges of slice k, row by row, ascending x.
   const sliceEdges = (k: number, bits: Int32Array, xb: number, yb: number) => {
