@@ -157,7 +157,7 @@ void main() {
  */
 const RIGS: Record<Exclude<LightPreset, "flat">, { lights: [number, number, number, number][]; ambient: number }> = {
   // Just above the camera (~19°, like a miner's lamp): brows and nose gain shading. Tuned on the
-  // shipped CT and MRI: human ≥ 0.99 and Haar ≥ 1 face on front and ±30° views (on-axis: 0.4–0.96).
+  // shipped CT and MRI: human 1.00 and Haar 1 face on front and ±30° views (on-axis: 0.28–0.96 or none).
   headlight: { lights: [[0, 0.35, 1, 3.2 / Math.PI]], ambient: 0.25 / Math.PI },
   "three-point": {
     lights: [
