@@ -16,6 +16,8 @@ function writeNotebook(file: string): void {
   const cells = [
     `import { loadSeries, marchingCubes, show, histogram, histogramFigure } from "unmask";\nconst { volume } = await loadSeries(${JSON.stringify(CT_DIR)});\nconst head = await marchingCubes(volume, { level: -300 });\nconsole.log("triangles", head.triangles.length / 3);`,
     `show.mesh(head, { maxTriangles: 120000, title: "ct-cranium at −300 HU" });`,
+    // Layers: the skull (bone at 300 HU) inside the see-through skin.
+    `const bone = await marchingCubes(volume, { level: 300 });\nshow.mesh([{ mesh: bone, color: "#f4f1e8", name: "bone 300 HU" }, { mesh: head, color: "#e8c4a8", opacity: 0.35, name: "skin −300 HU" }], { maxTriangles: 150000 });`,
     `show.plot(histogramFigure(histogram(volume, { bins: 100, range: [-1100, 1900] }), { title: "HU histogram", logY: true }));`,
     // A second plot reuses the plotly bundle the first one put on the page.
     `show.plot({ data: [{ type: "scatter", mode: "lines", x: [1, 2, 3], y: [3, 1, 2] }], layout: { title: { text: "second plot" } } });`,
@@ -137,6 +139,16 @@ test("the exported notebook's mesh viewer draws the head in Debian's chromium, o
     await page.waitForTimeout(200);
     const reset = await canvasShot(page, "browser-viewer-reset.png");
     assert.ok(changed(front, reset) < 0.01, `after reset ${(changed(front, reset) * 100).toFixed(2)} % of the pixels differ from the first view`);
+
+    // The layered viewer (skull under see-through skin) draws as well.
+    await page.waitForFunction(() => document.querySelectorAll(".unmask-viewer[data-ready]").length === 2, undefined, { timeout: 60_000 });
+    const layered = page.locator("canvas.unmask-viewer-canvas").nth(1);
+    await layered.scrollIntoViewIfNeeded();
+    const layeredPng = await layered.screenshot();
+    fs.writeFileSync(artifact("browser-viewer-layers.png"), layeredPng);
+    const layeredImg = decodeImageBytes(layeredPng, "layers");
+    assert.ok(foreground(layeredImg) > 0.1, `layered viewer covers ${(foreground(layeredImg) * 100).toFixed(1)} %`);
+    assert.ok(changed(front, layeredImg) > 0.05, "the layered picture differs from the skin alone");
 
     // The plotly figures drew too (bundle embedded once in the page, no CDN).
     const plotHtmls = executed.html.filter((h) => h.includes("unmask-plot"));

@@ -43,7 +43,7 @@ test("viewer payload keeps vertices within the uint16 quantisation step and the 
   assert.ok(worst <= 160 / 65535 + 1e-4, `worst quantisation error ${worst} mm`);
   // Packed: much smaller than the raw float32 + uint32 arrays.
   const raw = s.positions.byteLength + s.triangles.byteLength;
-  const packed = (p.positions.length + p.triangles.length) * 0.75;
+  const packed = (p.layers[0].positions.length + p.layers[0].triangles.length) * 0.75;
   assert.ok(packed < raw / 2, `packed ${packed} bytes vs raw ${raw}`);
 });
 
@@ -84,4 +84,22 @@ test("meshViewerHtml is self-contained: the three.js viewer inline, no external 
     fs.rmSync(dir, { recursive: true, force: true });
   }
   assert.throws(() => meshViewerHtml({ positions: new Float32Array(3), triangles: Uint32Array.from([0, 1, 2]) }), { code: "INVALID_ARGUMENT" });
+});
+
+test("several layers share the triangle budget and keep their colour and opacity", () => {
+  const big = sphere(60, [0, 0, 0], 300, 200); // ~120 k triangles
+  const small = sphere(20, [0, 0, 100], 100, 100); // ~20 k triangles
+  const p = viewerPayload([{ mesh: big, name: "skin", opacity: 0.4 }, { mesh: small, color: "#ffffff", name: "marker" }], { maxTriangles: 28_000 });
+  assert.equal(p.layers.length, 2);
+  assert.ok(p.triangleCount <= 28_000, `${p.triangleCount}`);
+  assert.equal(p.sourceTriangleCount, big.triangles.length / 3 + small.triangles.length / 3);
+  // Budget in proportion: the big sphere gets about 6/7 of it.
+  assert.ok(p.layers[0].triangleCount > 3 * p.layers[1].triangleCount);
+  assert.deepEqual([p.layers[0].opacity, p.layers[1].opacity, p.layers[1].color, p.layers[0].name], [0.4, 1, "#ffffff", "skin"]);
+  const m = decodeViewerPayload(p, 1);
+  let worst = 0;
+  for (let v = 0; v < m.positions.length / 3; v++) worst = Math.max(worst, Math.abs(Math.hypot(m.positions[3 * v], m.positions[3 * v + 1], m.positions[3 * v + 2] - 100) - 20));
+  assert.ok(worst < 2, `second layer stays on its sphere (${worst.toFixed(2)} mm)`);
+  assert.throws(() => viewerPayload([{ mesh: small, opacity: 0 }]), { code: "INVALID_ARGUMENT" });
+  assert.throws(() => viewerPayload([]), { code: "INVALID_ARGUMENT" });
 });

@@ -16,6 +16,8 @@ import {
   Vector3,
   WebGLRenderer,
   DoubleSide,
+  Box3,
+  Sphere,
 } from "three";
 import { OrbitControls } from "three/examples/jsm/controls/OrbitControls.js";
 
@@ -34,8 +36,12 @@ async function gunzip(bytes) {
 }
 
 /** Undo the packing of lib/src/display/mesh.ts (viewerPayload, encoding "delta-gzip-1"). */
-async function unpack(data) {
+async function unpackAll(data) {
   if (data.encoding !== "delta-gzip-1") throw new Error("unknown mesh encoding " + data.encoding);
+  return Promise.all(data.layers.map(unpack));
+}
+
+async function unpack(data) {
   const pb = await gunzip(decodeBase64(data.positions));
   const dq = new Uint16Array(pb.buffer, pb.byteOffset, pb.byteLength / 2);
   const positions = new Float32Array(dq.length);
@@ -66,8 +72,8 @@ const VIEWS = {
 function mount(el, data) {
   if (!el || el.dataset.mounted) return;
   el.dataset.mounted = "1";
-  unpack(data).then(
-    (mesh) => build(el, data, mesh),
+  unpackAll(data).then(
+    (meshes) => build(el, data, meshes),
     (e) => {
       el.textContent = "Cannot show the mesh: " + (e && e.message ? e.message : e);
       el.dataset.error = "decode";
@@ -75,7 +81,7 @@ function mount(el, data) {
   );
 }
 
-function build(el, data, mesh) {
+function build(el, data, meshes) {
   let renderer;
   try {
     renderer = new WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
@@ -93,23 +99,36 @@ function build(el, data, mesh) {
   renderer.domElement.style.display = "block";
   el.appendChild(renderer.domElement);
 
-  const geometry = new BufferGeometry();
-  geometry.setAttribute("position", new BufferAttribute(mesh.positions, 3));
-  geometry.setIndex(new BufferAttribute(mesh.triangles, 1));
-  geometry.computeVertexNormals();
-  geometry.computeBoundingSphere();
-  const sphere = geometry.boundingSphere;
+  const scene = new Scene();
+  const box = new Box3();
+  meshes.forEach((mesh, i) => {
+    const layer = data.layers[i];
+    const g = new BufferGeometry();
+    g.setAttribute("position", new BufferAttribute(mesh.positions, 3));
+    g.setIndex(new BufferAttribute(mesh.triangles, 1));
+    g.computeVertexNormals();
+    g.computeBoundingBox();
+    if (mesh.triangles.length) box.union(g.boundingBox);
+    const seeThrough = layer.opacity < 1;
+    const material = new MeshStandardMaterial({
+      color: new Color(layer.color || "#e8c4a8"),
+      roughness: 0.65,
+      metalness: 0.0,
+      side: DoubleSide,
+      transparent: seeThrough,
+      opacity: layer.opacity,
+      depthWrite: !seeThrough,
+    });
+    const m = new Mesh(g, material);
+    // Opaque surfaces first, see-through ones over them.
+    m.renderOrder = seeThrough ? 1 : 0;
+    scene.add(m);
+  });
+  if (box.isEmpty()) box.set(new Vector3(-1, -1, -1), new Vector3(1, 1, 1));
+  const sphere = box.getBoundingSphere(new Sphere());
   const center = sphere.center.clone();
   const radius = sphere.radius || 1;
 
-  const material = new MeshStandardMaterial({
-    color: new Color(data.color || "#e8c4a8"),
-    roughness: 0.65,
-    metalness: 0.0,
-    side: DoubleSide,
-  });
-  const scene = new Scene();
-  scene.add(new Mesh(geometry, material));
   scene.add(new HemisphereLight(0xffffff, 0x404050, 0.6));
   scene.add(new AmbientLight(0xffffff, 0.1));
 
@@ -125,9 +144,8 @@ function build(el, data, mesh) {
   camera.position.copy(center).add(new Vector3(dir[0], dir[1], dir[2]).multiplyScalar(dist));
   camera.lookAt(center);
   if (!data.perspective) {
-    // Fit the mesh's box as seen from this side (the frustum is sized for any rotation).
-    geometry.computeBoundingBox();
-    const bb = geometry.boundingBox;
+    // Fit the meshes' box as seen from this side (the frustum is sized for any rotation).
+    const bb = box;
     const up = camera.up.clone();
     const right = new Vector3(-dir[0], -dir[1], -dir[2]).cross(up).normalize();
     let halfX = 0, halfY = 0;
@@ -180,7 +198,8 @@ function build(el, data, mesh) {
   const info = document.createElement("div");
   info.className = "unmask-viewer-info";
   info.style.cssText = "position:absolute;left:8px;bottom:6px;color:#cfd6e0;font:12px sans-serif;pointer-events:none;text-shadow:0 0 2px #000";
-  info.textContent = (data.title ? data.title + " — " : "") + data.triangleCount.toLocaleString() + " triangles · drag rotate · wheel zoom · right-drag pan · double-click reset";
+  const names = data.layers.filter((l) => l.name).map((l) => l.name).join(", ");
+  info.textContent = (data.title ? data.title + " — " : "") + (names ? names + " — " : "") + data.triangleCount.toLocaleString() + " triangles · drag rotate · wheel zoom · right-drag pan · double-click reset";
   el.appendChild(info);
   el.dataset.ready = "1";
   el.unmaskViewer = { renderer, scene, camera, controls, render };

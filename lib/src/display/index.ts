@@ -4,6 +4,6 @@ export { slicesImage, slicePanel, resolveWindow, HU_WINDOWS, type WindowLevel, t
 export { plotHtml, histogramFigure, lineFigure, heatmapFigure, plotlyScriptTag, type PlotlyFigure, type PlotHtmlOptions } from "./plot";
 export { renderTable, type TableInput, type TableOptions, type RenderedTable } from "./table";
 export { inNotebook, setDisplaySink, type DisplayOutput, type DisplaySink, type SaveOptions } from "./output";
-export { meshViewerHtml, viewerPayload, decodeViewerPayload, type MeshViewerOptions, type ViewerPayload } from "./mesh";
+export { meshViewerHtml, viewerPayload, decodeViewerPayload, type MeshViewerOptions, type ViewerPayload, type MeshLayer, type PackedLayer } from "./mesh";
 export { viewerBundle } from "./viewer-bundle";
 export { gridImage, type GridItem, type GridOptions } from "./grid";

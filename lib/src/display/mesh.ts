@@ -8,9 +8,9 @@ import { viewerBundle } from "./viewer-bundle";
 
 /** Options for `meshViewerHtml` / `show.mesh`. */
 export interface MeshViewerOptions {
-  /** Decimate to at most this many triangles before embedding (default 200 000). */
+  /** Decimate to at most this many triangles (all layers together) before embedding (default 200 000). */
   maxTriangles?: number;
-  /** Surface colour (CSS, default skin-like #e8c4a8). */
+  /** Surface colour for a single mesh (CSS, default skin-like #e8c4a8); layers carry their own. */
   color?: string;
   /** Background colour (CSS, default #20242c). */
   background?: string;
@@ -43,14 +43,24 @@ function checkMesh(mesh: Mesh): void {
   }
 }
 
+/** One surface in a multi-mesh viewer (e.g. the skin and a mask shell, or before/after defacing). */
+export interface MeshLayer {
+  mesh: Mesh;
+  /** CSS colour (default: skin tone for the first layer, then distinct colours). */
+  color?: string;
+  /** 0–1 (default 1); below 1 the surface is see-through. */
+  opacity?: number;
+  /** Shown in the viewer's caption. */
+  name?: string;
+}
+
 /**
- * Everything the browser-side viewer needs. The mesh is packed small: positions quantised to uint16
- * over the bounding box, each component stored as the difference from the previous vertex's;
- * triangle indices as int32 differences from the previous index; both gzip-compressed and base64
- * (about 3× smaller than raw typed arrays; the browser inflates them with DecompressionStream).
+ * One packed surface. Positions are quantised to uint16 over the layer's box, each component stored
+ * as the difference from the previous vertex's; triangle indices as int32 differences from the
+ * previous index; both gzip-compressed and base64 (about 3× smaller than raw typed arrays; the
+ * browser inflates them with DecompressionStream).
  */
-export interface ViewerPayload {
-  encoding: "delta-gzip-1";
+export interface PackedLayer {
   positions: string;
   triangles: string;
   vertexCount: number;
@@ -60,6 +70,17 @@ export interface ViewerPayload {
   /** Triangles in the mesh passed in (before decimation). */
   sourceTriangleCount: number;
   color: string;
+  opacity: number;
+  name: string;
+}
+
+/** Everything the browser-side viewer needs: the packed surfaces and the scene settings. */
+export interface ViewerPayload {
+  encoding: "delta-gzip-1";
+  layers: PackedLayer[];
+  /** Triangles embedded, all layers. */
+  triangleCount: number;
+  sourceTriangleCount: number;
   background: string;
   view: string;
   perspective: boolean;
@@ -68,12 +89,10 @@ export interface ViewerPayload {
   title: string;
 }
 
-/** Prepare a mesh for the viewer: decimate to the budget, drop unused vertices, quantise and pack. */
-export function viewerPayload(mesh: Mesh, opts: MeshViewerOptions = {}): ViewerPayload {
-  checkMesh(mesh);
-  const maxTriangles = opts.maxTriangles ?? 200_000;
-  if (!(maxTriangles >= 1)) throw new InvalidArgumentError(`maxTriangles must be ≥ 1 (got ${maxTriangles})`);
-  const m = decimateForViewer(mesh, maxTriangles);
+const LAYER_COLORS = ["#e8c4a8", "#7fb2ff", "#ffd166", "#90e0a0", "#ff8fa3"];
+
+function packLayer(mesh: Mesh, budget: number, color: string, opacity: number, name: string): PackedLayer {
+  const m = decimateForViewer(mesh, budget);
   // Compact: keep only referenced vertices, numbered by first use (keeps index differences small).
   const nv = m.positions.length / 3;
   const newIndex = new Int32Array(nv).fill(-1);
@@ -113,7 +132,6 @@ export function viewerPayload(mesh: Mesh, opts: MeshViewerOptions = {}): ViewerP
   }
   const pack = (a: ArrayBufferView) => gzipSync(Buffer.from(a.buffer, a.byteOffset, a.byteLength), { level: 6 }).toString("base64");
   return {
-    encoding: "delta-gzip-1",
     positions: pack(dq),
     triangles: pack(di),
     vertexCount: used,
@@ -121,7 +139,35 @@ export function viewerPayload(mesh: Mesh, opts: MeshViewerOptions = {}): ViewerP
     max,
     triangleCount: m.triangles.length / 3,
     sourceTriangleCount: mesh.triangles.length / 3,
-    color: opts.color ?? "#e8c4a8",
+    color,
+    opacity,
+    name,
+  };
+}
+
+/**
+ * Prepare one mesh or several layers for the viewer: decimate to the budget (shared between layers
+ * in proportion to their size), drop unused vertices, quantise and pack.
+ */
+export function viewerPayload(input: Mesh | MeshLayer[], opts: MeshViewerOptions = {}): ViewerPayload {
+  const layers: MeshLayer[] = Array.isArray(input) ? input : [{ mesh: input, color: opts.color }];
+  if (layers.length === 0) throw new InvalidArgumentError("the mesh viewer needs at least one mesh");
+  layers.forEach((l) => checkMesh(l?.mesh));
+  const maxTriangles = opts.maxTriangles ?? 200_000;
+  if (!(maxTriangles >= layers.length)) throw new InvalidArgumentError(`maxTriangles must be ≥ ${layers.length} (got ${maxTriangles})`);
+  const total = layers.reduce((s, l) => s + l.mesh.triangles.length / 3, 0);
+  const packed = layers.map((l, i) => {
+    const nt = l.mesh.triangles.length / 3;
+    const budget = total <= maxTriangles ? nt : Math.max(1, Math.floor((maxTriangles * nt) / total));
+    const opacity = l.opacity ?? 1;
+    if (!(opacity > 0 && opacity <= 1)) throw new InvalidArgumentError(`layer opacity must be in (0, 1], got ${opacity}`);
+    return packLayer(l.mesh, budget, l.color ?? LAYER_COLORS[i % LAYER_COLORS.length], opacity, l.name ?? "");
+  });
+  return {
+    encoding: "delta-gzip-1",
+    layers: packed,
+    triangleCount: packed.reduce((s, l) => s + l.triangleCount, 0),
+    sourceTriangleCount: total,
     background: opts.background ?? "#20242c",
     view: opts.view ?? "front",
     perspective: !!opts.perspective,
@@ -131,8 +177,10 @@ export function viewerPayload(mesh: Mesh, opts: MeshViewerOptions = {}): ViewerP
   };
 }
 
-/** Unpack a viewer payload back into a mesh (what the browser does; for checks and tools). */
-export function decodeViewerPayload(p: ViewerPayload): Mesh {
+/** Unpack one layer of a viewer payload back into a mesh (what the browser does; for checks and tools). */
+export function decodeViewerPayload(payload: ViewerPayload, layer = 0): Mesh {
+  const p = payload.layers[layer];
+  if (!p) throw new InvalidArgumentError(`viewer payload has no layer ${layer}`);
   const unpack = (s: string) => {
     const b = gunzipSync(Buffer.from(s, "base64"));
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength).slice().buffer;
@@ -157,7 +205,7 @@ export function decodeViewerPayload(p: ViewerPayload): Mesh {
  * viewer script and the quantised mesh inline, no network. A fragment for notebook outputs, or a
  * full page with `standalone: true`.
  */
-export function meshViewerHtml(mesh: Mesh, opts: MeshViewerOptions = {}): string {
+export function meshViewerHtml(mesh: Mesh | MeshLayer[], opts: MeshViewerOptions = {}): string {
   const data = viewerPayload(mesh, opts);
   const id = uniqueId("unmask-viewer");
   const bundle = viewerBundle().replace(/<\/script/gi, "<\\/script");

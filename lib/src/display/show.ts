@@ -9,7 +9,7 @@ import { slicesImage, type SlicesOptions, type WindowLevel, type SlicePanel } fr
 import { renderTable, type RenderedTable, type TableInput, type TableOptions } from "./table";
 import type { Mesh } from "../surface/types";
 import { gridImage, type GridItem, type GridOptions } from "./grid";
-import { meshViewerHtml, type MeshViewerOptions } from "./mesh";
+import { meshViewerHtml, type MeshLayer, type MeshViewerOptions } from "./mesh";
 
 /** Options for `show.image`: overlays, a title and a display scale. */
 export interface ShowImageOptions extends Overlays, SaveOptions {
@@ -143,8 +143,8 @@ export const show = {
     return quietInspect(png, `<PNG ${png.length} bytes>`);
   },
 
-  /** Show an interactive three.js viewer of a mesh (offline, decimated to `maxTriangles`); returns the HTML; `save` writes a standalone page. */
-  mesh(mesh: Mesh, opts: MeshViewerOptions & SaveOptions = {}): { html: string; triangles: number } {
+  /** Show an interactive three.js viewer of a mesh or of layers {mesh, color, opacity, name} (offline, decimated to `maxTriangles`); returns the HTML; `save` writes a standalone page. */
+  mesh(mesh: Mesh | MeshLayer[], opts: MeshViewerOptions & SaveOptions = {}): { html: string; triangles: number } {
     const html = meshViewerHtml(mesh, { ...opts, standalone: false });
     if (opts.save) saveArtefact(opts.save, htmlPage(opts.title ?? "unmask mesh viewer", html));
     if (!opts.quiet) emit({ mime: "text/html", data: html });
