@@ -68,6 +68,12 @@ test("notebook 03 executes headless: presets, projections, lights, seed view vs 
   const tris = Number(/data-triangles="(\d+)"/.exec(viewer)?.[1]);
   assert.ok(tris > 50_000 && tris <= 200_000, `viewer triangles ${tris}`);
 
+  // The layered viewer: two surfaces, one see-through.
+  const layered = nb.html.filter((h) => h.includes('class="unmask-viewer"'));
+  assert.equal(layered.length, 2, "two viewers");
+  assert.match(layered[1], /"opacity":0\.35/);
+  assert.match(layered[1], /"name":"bone \(300 HU\)"/);
+
   // Frame time table present with a positive median.
   const [times] = tableRows(html, "Render time in this notebook");
   assert.ok(Number(times[3]) > 0);
