@@ -107,9 +107,21 @@ class SlabBuilder {
     const nrm = this.nrm;
     if (nrm) {
       const g = this.g, G = this.job.gradAffine;
-      g[0] = g[1] = g[2] = 0;
-      this.grad(i, j, k, 1 - t);
-      this.grad(axis === 0 ? i + 1 : i, axis === 1 ? j + 1 : j, axis === 2 ? k + 1 : k, t);
+      const { nx, ny, nz } = this.job;
+      const sxy = nx * ny;
+      const ib = ia + stride;
+      const i1 = axis === 0 ? i + 1 : i, j1 = axis === 1 ? j + 1 : j, k1 = axis === 2 ? k + 1 : k;
+      if (i > 0 && i1 < nx - 1 && j > 0 && j1 < ny - 1 && k > 0 && k1 < nz - 1) {
+        // Interior: central differences at both ends, interpolated (the common case, inlined).
+        const u = 0.5 * (1 - t), w = 0.5 * t;
+        g[0] = u * (data[ia + 1] - data[ia - 1]) + w * (data[ib + 1] - data[ib - 1]);
+        g[1] = u * (data[ia + nx] - data[ia - nx]) + w * (data[ib + nx] - data[ib - nx]);
+        g[2] = u * (data[ia + sxy] - data[ia - sxy]) + w * (data[ib + sxy] - data[ib - sxy]);
+      } else {
+        g[0] = g[1] = g[2] = 0;
+        this.grad(i, j, k, 1 - t);
+        this.grad(i1, j1, k1, t);
+      }
       // Outward = towards lower values = minus the gradient.
       const px = -(g[0] * G[0] + g[1] * G[3] + g[2] * G[6]);
       const py = -(g[0] * G[1] + g[1] * G[4] + g[2] * G[7]);
