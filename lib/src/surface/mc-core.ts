@@ -163,7 +163,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
       if (i < nx - 1) validX[w] |= 1 << b;
     }
   }
-  let bits0 = new Int32Array(ny * W), bits1 = new Int32Array(ny * W);
+  let bitsA = new Int32Array(ny * W), bitsB = new Int32Array(ny * W);
   // Vertex index of each crossed edge, in five planes of one array: x and y edges of the two slices
   // of the current layer, and the z edges between them. Rolling swaps plane offsets, not arrays.
   const E = new Int32Array(5 * sxy);
@@ -210,6 +210,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
 
   // Vertices on the z edges between slices k and k + 1.
   const zEdges = (k: number) => {
+    const bits0 = bitsA, bits1 = bitsB;
     for (let j = 0; j < ny; j++) {
       const r = j * W;
       for (let w = 0; w < W; w++) {
@@ -224,6 +225,8 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
   };
 
   const cubes = () => {
+    // Local copies: the rolled arrays are reassigned between layers, so closures would reload them.
+    const bits0 = bitsA, bits1 = bitsB;
     const eb = edgeBase;
     eb[0] = x0; eb[1] = x0 + nx; eb[2] = x1; eb[3] = x1 + nx;
     eb[4] = y0; eb[5] = y0 + 1; eb[6] = y1; eb[7] = y1 + 1;
@@ -266,18 +269,18 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
 
   let bottom = 0, top = 0;
   if (nx >= 2 && ny >= 2 && k1 > k0) {
-    classify(k0, bits0);
-    sliceEdges(k0, bits0, x0, y0);
+    classify(k0, bitsA);
+    sliceEdges(k0, bitsA, x0, y0);
     bottom = B.nv;
     for (let k = k0; k < k1; k++) {
-      classify(k + 1, bits1);
+      classify(k + 1, bitsB);
       zEdges(k);
       const before = B.nv;
-      sliceEdges(k + 1, bits1, x1, y1);
+      sliceEdges(k + 1, bitsB, x1, y1);
       top = B.nv - before;
       cubes();
       // Roll the planes: slice k + 1 becomes the bottom of the next layer.
-      [bits0, bits1] = [bits1, bits0];
+      [bitsA, bitsB] = [bitsB, bitsA];
       [x0, x1] = [x1, x0];
       [y0, y1] = [y1, y0];
       onSlice?.(k + 1 - k0, k1 - k0);
