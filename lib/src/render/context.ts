@@ -22,11 +22,11 @@ export function loadThree(): typeof THREE {
   return require("three") as typeof THREE;
 }
 
-/** Get (creating once) the shared headless WebGL context, sized at least width × height. */
-export function glContext(width: number, height: number): GlContext {
+/** Get (creating once) the shared headless WebGL context; with a size, its drawing buffer is resized to it. */
+export function glContext(width?: number, height?: number): GlContext {
   if (!shared) shared = createContext();
   const c = shared;
-  if (c.canvas.width !== width || c.canvas.height !== height) {
+  if (width !== undefined && height !== undefined && (c.canvas.width !== width || c.canvas.height !== height)) {
     // node-canvas-webgl's size setters resize headless-gl's drawing buffer.
     c.renderer.setSize(width, height, false);
   }

@@ -188,8 +188,8 @@ function cachedMaterial<M extends THREE.Material>(key: string, make: () => M): M
 interface SceneState {
   T: Three;
   scene: THREE.Scene;
-  geometry: THREE.BufferGeometry;
-  mesh: THREE.Mesh;
+  /** Draw chunks: geometries sharing the uploaded attributes, each drawing a range of triangles. */
+  chunks: THREE.Mesh[];
   side: THREE.Side;
   flat: THREE.MeshBasicMaterial;
   depth: THREE.ShaderMaterial;
@@ -207,22 +207,50 @@ function visibleSide(T: Three, mesh: Mesh, cull: boolean): THREE.Side {
   return meshVolume(mesh) < 0 ? T.BackSide : T.FrontSide;
 }
 
-function buildScene(T: Three, mesh: Mesh, cull: boolean): SceneState {
-  const geometry = new T.BufferGeometry();
-  geometry.setAttribute("position", new T.BufferAttribute(mesh.positions, 3));
-  geometry.setIndex(new T.BufferAttribute(mesh.triangles, 1));
-  if (mesh.normals) geometry.setAttribute("normal", new T.BufferAttribute(mesh.normals, 3));
-  else geometry.computeVertexNormals();
+/**
+ * Triangles per draw call. llvmpipe bins a whole scene before rasterizing it; flushing every ~32 k
+ * triangles keeps its bins small and lets its threads rasterize one chunk while the next is binned:
+ * ~15 % less CPU a frame for 1 M triangles (measured 109 → 92 ms; without the flushes no gain).
+ */
+const CHUNK_TRIANGLES = 32_768;
+
+function buildScene(T: Three, mesh: Mesh, cull: boolean, gl: WebGLRenderingContext): SceneState {
+  const whole = new T.BufferGeometry();
+  const position = new T.BufferAttribute(mesh.positions, 3);
+  const index = new T.BufferAttribute(mesh.triangles, 1);
+  whole.setAttribute("position", position);
+  whole.setIndex(index);
+  if (mesh.normals) whole.setAttribute("normal", new T.BufferAttribute(mesh.normals, 3));
+  else whole.computeVertexNormals();
+  const normalAttr = whole.getAttribute("normal");
   const side = visibleSide(T, mesh, cull);
   // The seed's look: unshaded translucent polygons; painter's order does not matter for one colour, so no depth test.
   const flat = cachedMaterial("flat", () => new T.MeshBasicMaterial({ transparent: true, opacity: SEED_FLAT_ALPHA, depthWrite: false, depthTest: false, side: T.DoubleSide }));
   const depth = cachedMaterial(`depth:${side}`, () => new T.ShaderMaterial({ vertexShader: DEPTH_VERTEX, fragmentShader: DEPTH_FRAGMENT, uniforms: { uNear: { value: 0 }, uFar: { value: 1 } }, side }));
   const normal = cachedMaterial(`normal:${side}`, () => new T.ShaderMaterial({ vertexShader: NORMAL_VERTEX, fragmentShader: NORMAL_FRAGMENT, uniforms: { uOrtho: { value: 1 } }, side }));
-  const m = new T.Mesh(geometry, flat);
-  m.frustumCulled = false;
   const scene = new T.Scene();
-  scene.add(m);
-  return { T, scene, geometry, mesh: m, side, flat, depth, normal, released: false };
+  const chunks: THREE.Mesh[] = [];
+  const flush = (): void => gl.flush();
+  const nIdx = mesh.triangles.length;
+  for (let start = 0; start < nIdx; start += 3 * CHUNK_TRIANGLES) {
+    // Same BufferAttribute objects: three uploads each buffer once for all chunks.
+    const g = new T.BufferGeometry();
+    g.setAttribute("position", position);
+    g.setAttribute("normal", normalAttr);
+    g.setIndex(index);
+    g.setDrawRange(start, Math.min(3 * CHUNK_TRIANGLES, nIdx - start));
+    const m = new T.Mesh(g, flat);
+    m.frustumCulled = false;
+    m.renderOrder = chunks.length;
+    m.onAfterRender = flush;
+    scene.add(m);
+    chunks.push(m);
+  }
+  return { T, scene, chunks, side, flat, depth, normal, released: false };
+}
+
+function setMaterial(s: SceneState, material: THREE.Material): void {
+  for (const m of s.chunks) m.material = material;
 }
 
 /** The shaded material for a light preset, with its colour set. */
@@ -331,7 +359,7 @@ export function createRenderer(mesh: Mesh, opts: RendererOptions = {}): MeshRend
     opts.onProgress?.(1, 1, "decimate");
     opts.onWarning?.(`render: ${nTri} triangles over maxTriangles ${budget}: rendering ${drawn.triangles.length / 3} after decimation (cell ${d.cellSize.toFixed(2)} mm); decimate: false renders all`);
   }
-  const state = buildScene(T, drawn, opts.cullBackFaces !== false);
+  const state = buildScene(T, drawn, opts.cullBackFaces !== false, glContext().gl);
   const base = opts;
   return {
     triangles: drawn.triangles.length / 3,
@@ -343,7 +371,7 @@ export function createRenderer(mesh: Mesh, opts: RendererOptions = {}): MeshRend
     release: () => {
       if (state.released) return;
       state.released = true;
-      state.geometry.dispose();
+      for (const m of state.chunks) m.geometry.dispose();
     },
   };
 }
@@ -361,9 +389,9 @@ function drawView(s: SceneState, mesh: Mesh, o: RenderOptions): RenderResult {
   const bgAlpha = bg === "transparent" ? 0 : 1;
   if (light === "flat") {
     s.flat.color = toColor(T, o.color ?? SEED_FLAT_COLOR, "color");
-    s.mesh.material = s.flat;
+    setMaterial(s, s.flat);
   } else {
-    s.mesh.material = shadedMaterial(s, light, toColor(T, o.color ?? SKIN_COLOR, "color"));
+    setMaterial(s, shadedMaterial(s, light, toColor(T, o.color ?? SKIN_COLOR, "color")));
   }
   const maps = o.maps ?? [];
   for (const m of maps) if (m !== "depth" && m !== "normal") throw new InvalidArgumentError(`render: unknown map "${String(m)}" (use "depth" or "normal")`);
@@ -392,7 +420,7 @@ function drawView(s: SceneState, mesh: Mesh, o: RenderOptions): RenderResult {
   if (maps.includes("depth")) {
     s.depth.uniforms.uNear.value = info.near;
     s.depth.uniforms.uFar.value = info.far;
-    s.mesh.material = s.depth;
+    setMaterial(s, s.depth);
     renderer.setClearColor(new T.Color(0, 0, 0), 0);
     renderer.render(s.scene, cam);
     const px = readRgba(gl, W, H, basis.mirrored, scratch(W * H * 4));
@@ -406,7 +434,7 @@ function drawView(s: SceneState, mesh: Mesh, o: RenderOptions): RenderResult {
   }
   if (maps.includes("normal")) {
     s.normal.uniforms.uOrtho.value = info.projection === "orthographic" ? 1 : 0;
-    s.mesh.material = s.normal;
+    setMaterial(s, s.normal);
     renderer.setClearColor(new T.Color(0, 0, 0), 0);
     renderer.render(s.scene, cam);
     const px = readRgba(gl, W, H, basis.mirrored, scratch(W * H * 4));
