@@ -158,3 +158,29 @@ test("supersample: antialiased edges, same area (alpha-weighted), maps at the ou
   assert.equal(r.depth!.length, 256 * 256);
   await assert.rejects(renderMesh(sphere, { supersample: 5 }), InvalidArgumentError);
 });
+
+test("many views, one upload: vertex and index buffers are sent to the GPU once", async () => {
+  // The shared context is internal; the test reaches it through the compiled module to count uploads.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { glContext } = require("unmask/dist/render/context") as { glContext: () => { gl: WebGLRenderingContext } };
+  const { gl } = glContext();
+  const original = gl.bufferData;
+  const uploads: number[] = [];
+  gl.bufferData = function (this: WebGLRenderingContext, ...args: unknown[]) {
+    const data = args[1];
+    uploads.push(ArrayBuffer.isView(data) ? data.byteLength : Number(data));
+    return (original as (...a: unknown[]) => void).apply(this, args);
+  } as typeof gl.bufferData;
+  try {
+    const renderer = createRenderer(sphere);
+    await renderer.render("front", { size: 64 });
+    const first = uploads.filter((b) => b >= sphere.triangles.byteLength / 2).length;
+    for (const v of ["left", "top", "back", "oblique-right"] as const) await renderer.render(v, { size: 64, maps: ["depth", "normal"] });
+    const later = uploads.filter((b) => b >= sphere.triangles.byteLength / 2).length - first;
+    renderer.release();
+    assert.equal(first, 3, `first render: ${first} large uploads (positions, normals, indices expected)`);
+    assert.equal(later, 0, `${later} large uploads after the first render`);
+  } finally {
+    gl.bufferData = original;
+  }
+});
