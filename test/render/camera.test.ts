@@ -79,4 +79,7 @@ test("bad views and options are typed errors", () => {
   assert.throws(() => viewBasis({ direction: [0, 0, 1], up: [0, 0, 2] }), InvalidArgumentError);
   assert.throws(() => frameCamera(new Float32Array(0), viewBasis("front"), { width: 10, height: 10 }), InvalidArgumentError);
   assert.throws(() => frameCamera(sphere.positions, viewBasis("front"), { width: 10, height: 10, projection: "perspective", fovY: 200 }), InvalidArgumentError);
+  assert.throws(() => frameCamera(sphere.positions, viewBasis("front"), { width: 10, height: 10, pixelSize: 0 }), InvalidArgumentError);
+  assert.throws(() => frameCamera(sphere.positions, viewBasis("front"), { width: 10, height: 10, center: [0, NaN, 0] }), InvalidArgumentError);
+  assert.throws(() => viewBasis("seed", [1, 0, 0, 0, 0, 0, 0, 0, 1]), InvalidArgumentError);
 });

@@ -115,6 +115,12 @@ export function frameCamera(positions: Float32Array, basis: ViewBasis, opts: Fra
   if (!(margin >= 0 && margin < 10)) throw new InvalidArgumentError(`render: margin must be in [0, 10), got ${margin}`);
   const n = positions.length / 3;
   if (n < 1) throw new InvalidArgumentError("render: the mesh has no vertices");
+  if (opts.pixelSize !== undefined && !(opts.pixelSize > 0 && Number.isFinite(opts.pixelSize))) {
+    throw new InvalidArgumentError(`render: pixelSize must be a positive number of mm, got ${opts.pixelSize}`);
+  }
+  if (opts.center !== undefined && !(opts.center.length === 3 && opts.center.every(Number.isFinite))) {
+    throw new InvalidArgumentError(`render: center must be three finite numbers (LPS mm), got ${JSON.stringify(opts.center)}`);
+  }
   const { direction: d, up: u, right: r } = basis;
   let umin = Infinity, umax = -Infinity, vmin = Infinity, vmax = -Infinity, wmin = Infinity, wmax = -Infinity;
   for (let q = 0; q < positions.length; q += 3) {
