@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import {
-  InvalidArgumentError, loadSeries, marchingCubes, marchingCubesSync, meshArea, meshBounds, meshEdgeStats, meshVolume,
+  createVolume, InvalidArgumentError, loadSeries, marchingCubes, marchingCubesSync, meshArea, meshBounds, meshEdgeStats, meshVolume,
   resample, shareVolume, warmUpSurfaceWorkers, type Direction, type Mesh, type Vec3,
 } from "unmask";
 import { CT_DIR, FIXTURES } from "../helpers/paths";
@@ -160,5 +160,25 @@ test("voxel classification: WebAssembly SIMD and plain JS agree bit for bit (par
     assert.ok(a.some((x) => x !== 0));
     const t = float32Threshold(level);
     assert.ok(Math.fround(t) === t && t <= level);
+  }
+});
+
+test("ambiguous face: the asymptotic decider joins diagonal inside corners only when the saddle is inside", async () => {
+  const { connectedComponents } = await import("unmask");
+  // Two cubes along x share the face x = 1, whose corners (y, z) = (0,0) and (1,1) are inside.
+  const shared = (strong: number, weak: number) => {
+    const data = new Float32Array(3 * 2 * 2).fill(-10);
+    const at = (i: number, j: number, k: number) => i + 3 * (j + 2 * k);
+    data[at(1, 0, 0)] = strong; data[at(1, 1, 1)] = strong;
+    data[at(1, 1, 0)] = weak; data[at(1, 0, 1)] = weak;
+    return marchingCubesSync(createVolume({ shape: [3, 2, 2], data }), { level: 0 });
+  };
+  // Saddle (10·10 − 1·1) / … > 0: one band through the face; (1·1 − 10·10) < 0: two separate caps.
+  const joined = shared(10, -1), apart = shared(1, -10);
+  assert.equal(connectedComponents(joined).count, 1);
+  assert.equal(connectedComponents(apart).count, 2);
+  for (const m of [joined, apart]) {
+    const s = meshEdgeStats(m);
+    assert.equal(s.nonManifoldEdges + s.degenerateTriangles, 0);
   }
 });

@@ -1,5 +1,8 @@
 import { classifySlice } from "./classify";
-import { MC_TABLES } from "./tables";
+import { AMBIGUOUS_FACES, FACES, MC_TABLES, ambiguousTriangles } from "./tables";
+
+/** The four corners of each cube face in cyclic order, flattened. */
+const FACE_CORNERS = Int8Array.from(FACES.flatMap((f) => f.c));
 
 /** One slab's job: the cubes between slices k0 and k1 (k0 < k1) of a contiguous x-fastest grid. */
 export interface SlabJob {
@@ -170,9 +173,8 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
   let x0 = 0, x1 = sxy, y0 = 2 * sxy, y1 = 3 * sxy;
   const z0 = 4 * sxy;
   const edgeBase = new Int32Array(12);
-  let maxIdx = 0;
-  for (let c = 0; c < 256; c++) maxIdx = Math.max(maxIdx, triStart[c + 1] - triStart[c]);
-  const rowMax = maxIdx * nx;
+  // At most 12 crossed edges a cube, fanned into at most 10 triangles (30 indices).
+  const rowMax = 30 * nx;
   // Start near the expected size of a head surface (grows by doubling when needed).
   const guess = Math.max(1024, Math.ceil((sxy * (k1 - k0)) / 24));
   const B = new SlabBuilder(job, guess, 2 * guess);
@@ -224,7 +226,29 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
     }
   };
 
-  const cubes = () => {
+  // Data offset of each cube corner from corner 0.
+  const cornerOff = new Int32Array(8);
+  for (let c = 0; c < 8; c++) cornerOff[c] = (c & 1) + ((c >> 1) & 1) * nx + ((c >> 2) & 1) * sxy;
+
+  /**
+   * Ambiguous faces of a cube: join the two inside corners when the bilinear interpolant's saddle is
+   * inside (asymptotic decider: inside pair's product > outside pair's product, values less level).
+   * Depends on the face's four values only, so both cubes on the face decide alike.
+   */
+  const joinMask = (cfg: number, faces: number, ia0: number): number => {
+    let join = 0;
+    for (let f = 0; f < 6; f++) {
+      if (((faces >> f) & 1) === 0) continue;
+      const c0 = FACE_CORNERS[4 * f], c1 = FACE_CORNERS[4 * f + 1], c2 = FACE_CORNERS[4 * f + 2], c3 = FACE_CORNERS[4 * f + 3];
+      const p02 = (data[ia0 + cornerOff[c0]] - level) * (data[ia0 + cornerOff[c2]] - level);
+      const p13 = (data[ia0 + cornerOff[c1]] - level) * (data[ia0 + cornerOff[c3]] - level);
+      const inside02 = ((cfg >> c0) & 1) === 1;
+      if (inside02 ? p02 > p13 : p13 > p02) join |= 1 << f;
+    }
+    return join;
+  };
+
+  const cubes = (k: number) => {
     // Local copies: the rolled arrays are reassigned between layers, so closures would reload them.
     const bits0 = bitsA, bits1 = bitsB;
     const eb = edgeBase;
@@ -259,8 +283,15 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
           const cfg = ((a >>> bit) & 1) | (((as >>> bit) & 1) << 1) | (((b >>> bit) & 1) << 2) | (((bs >>> bit) & 1) << 3)
             | (((c >>> bit) & 1) << 4) | (((cs >>> bit) & 1) << 5) | (((d >>> bit) & 1) << 6) | (((ds >>> bit) & 1) << 7);
           const o = j * nx + 32 * w + bit;
-          const e = triStart[cfg + 1];
-          for (let q = triStart[cfg]; q < e; q++) tri[ti++] = E[eb[triEdges[q]] + o];
+          const faces = AMBIGUOUS_FACES[cfg];
+          if (faces === 0) {
+            const e = triStart[cfg + 1];
+            for (let q = triStart[cfg]; q < e; q++) tri[ti++] = E[eb[triEdges[q]] + o];
+          } else {
+            const join = joinMask(cfg, faces, (k - kBase) * sxy + o);
+            const edges = join === 0 ? triEdges.subarray(triStart[cfg], triStart[cfg + 1]) : ambiguousTriangles(cfg, join);
+            for (let q = 0; q < edges.length; q++) tri[ti++] = E[eb[edges[q]] + o];
+          }
         }
       }
     }
@@ -278,7 +309,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
       const before = B.nv;
       sliceEdges(k + 1, bitsB, x1, y1);
       top = B.nv - before;
-      cubes();
+      cubes(k);
       // Roll the planes: slice k + 1 becomes the bottom of the next layer.
       [bitsA, bitsB] = [bitsB, bitsA];
       [x0, x1] = [x1, x0];

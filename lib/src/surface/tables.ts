@@ -7,10 +7,12 @@
  * (0,1),(1,1); 8–11 along z at (dx,dy) = (0,0),(1,0),(0,1),(1,1).
  *
  * Rule: on every cube face, the surface's boundary segments separate the inside corners; on an
- * ambiguous face (two diagonal inside corners) each inside corner is cut off on its own. The rule
- * depends only on the face's four corners, so the two cubes sharing a face always draw the same
- * segments: closed surfaces come out watertight. Each closed loop of segments is fanned into
- * triangles, wound counter-clockwise seen from outside (from the lower values).
+ * ambiguous face (two diagonal inside corners) each inside corner is cut off on its own by default
+ * (MC_TABLES), or the two are joined through the face (ambiguousTriangles with that face's bit set,
+ * chosen per cube by the asymptotic decider from the face's four values, as Lewiner's method does).
+ * Either way the choice depends only on the face's four corners, so the two cubes sharing a face
+ * always draw the same segments: closed surfaces come out watertight. Each closed loop of segments is
+ * fanned into triangles, wound counter-clockwise seen from outside (from the lower values).
  */
 
 /** Corner pair (a, b) of each edge, a < b. */
@@ -21,7 +23,7 @@ export const EDGE_CORNERS: ReadonlyArray<readonly [number, number]> = [
 ];
 
 /** Faces: outward normal and the four corners in cyclic order. */
-const FACES: ReadonlyArray<{ n: [number, number, number]; c: [number, number, number, number] }> = [
+export const FACES: ReadonlyArray<{ n: [number, number, number]; c: [number, number, number, number] }> = [
   { n: [-1, 0, 0], c: [0, 2, 6, 4] },
   { n: [1, 0, 0], c: [1, 3, 7, 5] },
   { n: [0, -1, 0], c: [0, 1, 5, 4] },
@@ -47,8 +49,11 @@ function edgeMid(e: number): [number, number, number] {
   return [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2, (p[2] + q[2]) / 2];
 }
 
-/** Triangles (as edge triples) for one configuration. */
-function trianglesFor(config: number): number[] {
+/**
+ * Triangles (as edge triples) for one configuration; bit f of `join` joins the inside corners of
+ * face f when it is ambiguous (otherwise they are cut off separately).
+ */
+function trianglesFor(config: number, join = 0): number[] {
   const inside = (c: number) => ((config >> c) & 1) === 1;
   const segments: Array<[number, number]> = [];
   for (const face of FACES) {
@@ -59,7 +64,13 @@ function trianglesFor(config: number): number[] {
     // Pairs of crossing edges to join, each with an inside corner that must lie to the segment's right.
     const pairs: Array<[number, number, number]> = [];
     const diagonal = count === 2 && ins[0] === ins[2];
-    if (diagonal) {
+    if (diagonal && (join >> FACES.indexOf(face)) & 1) {
+      // Joined: cut off the two outside corners; the face centre (-1) is inside.
+      for (let m = 0; m < 4; m++) {
+        if (ins[m]) continue;
+        pairs.push([edgeOf(c[m], c[(m + 3) % 4]), edgeOf(c[m], c[(m + 1) % 4]), -1]);
+      }
+    } else if (diagonal) {
       for (let m = 0; m < 4; m++) {
         if (!ins[m]) continue;
         pairs.push([edgeOf(c[m], c[(m + 3) % 4]), edgeOf(c[m], c[(m + 1) % 4]), c[m]]);
@@ -70,7 +81,8 @@ function trianglesFor(config: number): number[] {
       pairs.push([crossing[0], crossing[1], c[ins.indexOf(true)]]);
     }
     for (const [e0, e1, ref] of pairs) {
-      const a = edgeMid(e0), b = edgeMid(e1), p = cornerPos(ref);
+      const a = edgeMid(e0), b = edgeMid(e1);
+      const p = ref >= 0 ? cornerPos(ref) : [0, 1, 2].map((d) => c.reduce((acc, q) => acc + cornerPos(q)[d], 0) / 4);
       const d = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
       const r = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
       const cross = [d[1] * r[2] - d[2] * r[1], d[2] * r[0] - d[0] * r[2], d[0] * r[1] - d[1] * r[0]];
@@ -132,3 +144,25 @@ function buildTables(): McTables {
 
 /** The tables (built once per process, ~1 ms). */
 export const MC_TABLES: McTables = buildTables();
+
+/** Bit f set when face f of the configuration is ambiguous (its two inside corners are diagonal). */
+export const AMBIGUOUS_FACES: Uint8Array = (() => {
+  const out = new Uint8Array(256);
+  for (let config = 0; config < 256; config++) {
+    FACES.forEach((face, f) => {
+      const ins = face.c.map((c) => (config >> c) & 1);
+      if (ins[0] === ins[2] && ins[1] === ins[3] && ins[0] !== ins[1]) out[config] |= 1 << f;
+    });
+  }
+  return out;
+})();
+
+const ambiguousCache: Array<Uint8Array | undefined> = new Array(256 * 64);
+
+/** Triangle edge triples for a configuration with the ambiguous faces in `join` joined (cached). */
+export function ambiguousTriangles(config: number, join: number): Uint8Array {
+  const key = config * 64 + join;
+  let t = ambiguousCache[key];
+  if (!t) ambiguousCache[key] = t = Uint8Array.from(trianglesFor(config, join));
+  return t;
+}
