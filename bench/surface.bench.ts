@@ -1,15 +1,12 @@
 // Surface extraction on the shipped CT at -300 HU, native grid and 1 mm (cubic B-spline): unmask's
 // marching cubes (one thread and parallel) next to, in the same run and on the same voxels, the
 // `isosurface` npm package, scikit-image marching_cubes and VTK vtkFlyingEdges3D (Debian python3).
-// unmask runs in a child process per mode so its peak memory (max RSS over the baseline with the
-// volume loaded) is its own.
+// unmask runs in a child process per mode (bench/surface-child.ts) so its peak memory (max RSS over
+// the baseline with the volume loaded) is its own.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  createVolume, decimate, encodePly, largestComponent, loadSeries, marchingCubes, marchingCubesSync, resample, taubinSmooth,
-  warmUpSurfaceWorkers, writePly, type Vec3, type Volume,
-} from "unmask";
+import { decimate, encodePly, largestComponent, loadSeries, marchingCubes, resample, taubinSmooth, writePly, type Volume } from "unmask";
 import { CT_DIR, SCRATCH, fmt, printTable, ratio, runPython, timeIt } from "./common";
 
 const LEVEL = -300;
@@ -24,38 +21,9 @@ interface ChildResult {
   volumeBytes: number;
 }
 
-/** Child: read the raw volume, take the RSS baseline, run one mode RUNS times; print JSON. */
-async function child(raw: string, shape: Vec3, spacing: Vec3, mode: string): Promise<void> {
-  const n = shape[0] * shape[1] * shape[2];
-  const data = new Float32Array(n);
-  const fd = fs.openSync(raw, "r");
-  fs.readSync(fd, new Uint8Array(data.buffer), 0, data.byteLength, 0);
-  fs.closeSync(fd);
-  const vol = createVolume({ shape, spacing, data });
-  (globalThis as { gc?: () => void }).gc?.();
-  const base = process.resourceUsage().maxRSS * 1024;
-  const opts = { level: LEVEL, normals: mode.endsWith("+normals") };
-  const run = mode.replace("memory-", "").startsWith("sync") ? () => marchingCubesSync(vol, opts) : () => marchingCubes(vol, { ...opts, workers: 2 });
-  if (mode.startsWith("memory")) {
-    // One call, nothing else: its peak is the extraction's own (for parallel, worker start-up included).
-    if (!mode.includes("sync")) await warmUpSurfaceWorkers(2);
-    const t0 = process.hrtime.bigint();
-    const m = await run();
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    const peakBytes = process.resourceUsage().maxRSS * 1024 - base;
-    console.log(JSON.stringify({ ms, firstMs: ms, triangles: m.triangles.length / 3, vertices: m.positions.length / 3, peakBytes, volumeBytes: data.byteLength }));
-    return;
-  }
-  const t0 = process.hrtime.bigint();
-  await run();
-  const firstMs = Number(process.hrtime.bigint() - t0) / 1e6;
-  const { ms, result } = await timeIt(run, RUNS, 1);
-  const out: ChildResult = { ms, firstMs, triangles: result.triangles.length / 3, vertices: result.positions.length / 3, peakBytes: NaN, volumeBytes: data.byteLength };
-  console.log(JSON.stringify(out));
-}
-
 function runChild(raw: string, vol: Volume, mode: string): ChildResult {
-  const r = spawnSync(process.execPath, ["--expose-gc", __filename, "--child", raw, vol.shape.join(","), vol.spacing.join(","), mode], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const script = path.join(__dirname, "surface-child.js");
+  const r = spawnSync(process.execPath, ["--expose-gc", script, raw, vol.shape.join(","), vol.spacing.join(","), mode, String(LEVEL), String(RUNS)], { encoding: "utf8", maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`child ${mode} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
@@ -162,15 +130,7 @@ async function main() {
   console.log("reference counts (skimage, data README): native 459,978; seed's cubic zoom to 245×245×162: 597,672 (unmask's 1 mm grid keeps exact spacing: 161 slices)");
 }
 
-if (process.argv[2] === "--child") {
-  const [raw, shape, spacing, mode] = process.argv.slice(3);
-  child(raw, shape.split(",").map(Number) as Vec3, spacing.split(",").map(Number) as Vec3, mode).then(() => process.exit(0), (e) => {
-    console.error(e);
-    process.exit(1);
-  });
-} else {
-  main().then(() => process.exit(0), (e) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+main().then(() => process.exit(0), (e) => {
+  console.error(e);
+  process.exit(1);
+});
