@@ -2,6 +2,7 @@
 // its peak memory (max RSS) is its own. Imports only the surface module (not all of "unmask", whose
 // start-up footprint would hide the extraction's peak under the process's early maximum).
 import * as fs from "node:fs";
+import { Worker } from "node:worker_threads";
 import { marchingCubes, marchingCubesSync, warmUpSurfaceWorkers } from "unmask/dist/surface";
 import { createVolume } from "unmask/dist/volume/volume";
 import type { Vec3 } from "unmask/dist/volume/types";
@@ -13,8 +14,6 @@ async function main(raw: string, shape: Vec3, spacing: Vec3, mode: string, level
   fs.readSync(fd, new Uint8Array(data.buffer), 0, data.byteLength, 0);
   fs.closeSync(fd);
   const vol = createVolume({ shape, spacing, data });
-  (globalThis as { gc?: () => void }).gc?.();
-  const base = process.resourceUsage().maxRSS * 1024;
   const opts = { level, normals: mode.endsWith("+normals") };
   const sync = mode.replace("memory-", "").startsWith("sync");
   const run = sync ? async () => marchingCubesSync(vol, opts) : () => marchingCubes(vol, { ...opts, workers: 2 });
@@ -25,9 +24,28 @@ async function main(raw: string, shape: Vec3, spacing: Vec3, mode: string, level
   };
   if (mode.startsWith("memory")) {
     // One call, nothing else: its peak is the extraction's own (for parallel, worker start-up included).
+    // A sampling thread polls the process's RSS every 0.2 ms (the kernel's max RSS alone can sit on an
+    // earlier, unrelated peak); the peak is the larger of the two increases over their baselines.
+    const sampler = new Worker(
+      `const { parentPort } = require("node:worker_threads");
+       let max = 0, on = true;
+       parentPort.on("message", (m) => { if (m === "stop") { on = false; parentPort.postMessage(max); } });
+       (function poll() { if (!on) return; max = Math.max(max, process.memoryUsage.rss()); setTimeout(poll, 0.2); })();`,
+      { eval: true },
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    (globalThis as { gc?: () => void }).gc?.();
+    const rss0 = process.memoryUsage.rss();
+    const max0 = process.resourceUsage().maxRSS * 1024;
     if (!sync) await warmUpSurfaceWorkers(2);
     const { ms, m } = await time();
-    const peakBytes = process.resourceUsage().maxRSS * 1024 - base;
+    await new Promise((r) => setTimeout(r, 5));
+    const sampled = await new Promise<number>((r) => {
+      sampler.once("message", r);
+      sampler.postMessage("stop");
+    });
+    await sampler.terminate();
+    const peakBytes = Math.max(sampled - rss0, process.resourceUsage().maxRSS * 1024 - max0);
     console.log(JSON.stringify({ ms, firstMs: ms, triangles: m.triangles.length / 3, vertices: m.positions.length / 3, peakBytes, volumeBytes: data.byteLength }));
     return;
   }
