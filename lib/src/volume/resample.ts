@@ -132,16 +132,12 @@ function cubicTaps(m: number, n: number, ratio: number): { idx: Int32Array; w: F
   return { idx, w };
 }
 
-/**
- * Cubic B-spline resampling, separable: prefilter along each axis, then evaluate along x, y and z in
- * turn (each pass shrinks or grows one axis), so cost is linear in the voxels.
- */
-function cubicResample(vol: Volume, shape: Vec3, target: Vec3, onProgress?: ProgressFn): Float32Array {
+/** B-spline coefficients of the volume: the samples prefiltered along each axis (a new array). */
+function prefiltered(vol: Volume, onProgress?: ProgressFn): Float32Array {
   const [nx, ny, nz] = vol.shape;
-  const [mx, my, mz] = shape;
   const coef = new Float32Array(vol.data);
   const line = new Float64Array(Math.max(nx, ny, nz));
-  // Prefilter along each axis (lines gathered into a double buffer for accuracy).
+  // Lines are gathered into a double buffer for accuracy.
   const dims = [nx, ny, nz], strides = [1, nx, nx * ny];
   for (let a = 0; a < 3; a++) {
     const n = dims[a], st = strides[a];
@@ -156,34 +152,43 @@ function cubicResample(vol: Volume, shape: Vec3, target: Vec3, onProgress?: Prog
     }
     onProgress?.(a + 1, 6, "resample (prefilter)");
   }
-  // Evaluate along x: (nx, ny, nz) → (mx, ny, nz).
-  const X = cubicTaps(mx, nx, target[0] / vol.spacing[0]);
-  const t1 = new Float32Array(mx * ny * nz);
-  for (let r = 0; r < ny * nz; r++) {
+  return coef;
+}
+
+/** Evaluate along x: (nx, ny, nz) → (mx, ny, nz). */
+function alongX(coef: Float32Array, nx: number, rows: number, mx: number, ratio: number): Float32Array {
+  const X = cubicTaps(mx, nx, ratio);
+  const out = new Float32Array(mx * rows);
+  for (let r = 0; r < rows; r++) {
     const src = r * nx, dst = r * mx;
     for (let i = 0; i < mx; i++) {
       const o = 4 * i;
-      t1[dst + i] = X.w[o] * coef[src + X.idx[o]] + X.w[o + 1] * coef[src + X.idx[o + 1]] + X.w[o + 2] * coef[src + X.idx[o + 2]] + X.w[o + 3] * coef[src + X.idx[o + 3]];
+      out[dst + i] = X.w[o] * coef[src + X.idx[o]] + X.w[o + 1] * coef[src + X.idx[o + 1]] + X.w[o + 2] * coef[src + X.idx[o + 2]] + X.w[o + 3] * coef[src + X.idx[o + 3]];
     }
   }
-  onProgress?.(4, 6, "resample");
-  // Along y: (mx, ny, nz) → (mx, my, nz).
-  const Y = cubicTaps(my, ny, target[1] / vol.spacing[1]);
-  const t2 = new Float32Array(mx * my * nz);
+  return out;
+}
+
+/** Evaluate along y: (mx, ny, nz) → (mx, my, nz). */
+function alongY(t1: Float32Array, mx: number, ny: number, nz: number, my: number, ratio: number): Float32Array {
+  const Y = cubicTaps(my, ny, ratio);
+  const out = new Float32Array(mx * my * nz);
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < my; j++) {
       const o = 4 * j;
       const r0 = (k * ny + Y.idx[o]) * mx, r1 = (k * ny + Y.idx[o + 1]) * mx, r2 = (k * ny + Y.idx[o + 2]) * mx, r3 = (k * ny + Y.idx[o + 3]) * mx;
       const w0 = Y.w[o], w1 = Y.w[o + 1], w2 = Y.w[o + 2], w3 = Y.w[o + 3];
       const dst = (k * my + j) * mx;
-      for (let i = 0; i < mx; i++) t2[dst + i] = w0 * t1[r0 + i] + w1 * t1[r1 + i] + w2 * t1[r2 + i] + w3 * t1[r3 + i];
+      for (let i = 0; i < mx; i++) out[dst + i] = w0 * t1[r0 + i] + w1 * t1[r1 + i] + w2 * t1[r2 + i] + w3 * t1[r3 + i];
     }
   }
-  onProgress?.(5, 6, "resample");
-  // Along z: (mx, my, nz) → (mx, my, mz).
-  const Z = cubicTaps(mz, nz, target[2] / vol.spacing[2]);
-  const out = new Float32Array(mx * my * mz);
-  const sxy = mx * my;
+  return out;
+}
+
+/** Evaluate along z: (mx, my, nz) → (mx, my, mz). */
+function alongZ(t2: Float32Array, sxy: number, nz: number, mz: number, ratio: number): Float32Array {
+  const Z = cubicTaps(mz, nz, ratio);
+  const out = new Float32Array(sxy * mz);
   for (let k = 0; k < mz; k++) {
     const o = 4 * k;
     const s0 = Z.idx[o] * sxy, s1 = Z.idx[o + 1] * sxy, s2 = Z.idx[o + 2] * sxy, s3 = Z.idx[o + 3] * sxy;
@@ -191,6 +196,24 @@ function cubicResample(vol: Volume, shape: Vec3, target: Vec3, onProgress?: Prog
     const dst = k * sxy;
     for (let p = 0; p < sxy; p++) out[dst + p] = w0 * t2[s0 + p] + w1 * t2[s1 + p] + w2 * t2[s2 + p] + w3 * t2[s3 + p];
   }
-  onProgress?.(6, 6, "resample");
   return out;
+}
+
+/**
+ * Cubic B-spline resampling, separable: prefilter along each axis, then evaluate along x, y and z in
+ * turn (each pass shrinks or grows one axis), so cost is linear in the voxels. Each intermediate can
+ * be collected once the next pass has read it (about 3× the input at the peak instead of 5×).
+ */
+function cubicResample(vol: Volume, shape: Vec3, target: Vec3, onProgress?: ProgressFn): Float32Array {
+  const [nx, ny, nz] = vol.shape;
+  const [mx, my, mz] = shape;
+  const r = [0, 1, 2].map((a) => target[a] / vol.spacing[a]);
+  // One variable, reassigned: the previous stage is unreferenced once the next one starts.
+  let t = alongX(prefiltered(vol, onProgress), nx, ny * nz, mx, r[0]);
+  onProgress?.(4, 6, "resample");
+  t = alongY(t, mx, ny, nz, my, r[1]);
+  onProgress?.(5, 6, "resample");
+  t = alongZ(t, mx * my, nz, mz, r[2]);
+  onProgress?.(6, 6, "resample");
+  return t;
 }
