@@ -202,7 +202,7 @@ function alongZ(t2: Float32Array, sxy: number, nz: number, mz: number, ratio: nu
 /**
  * Cubic B-spline resampling, separable: prefilter along each axis, then evaluate along x, y and z in
  * turn (each pass shrinks or grows one axis), so cost is linear in the voxels. Each intermediate can
- * be collected once the next pass has read it (about 3× the input at the peak instead of 5×).
+ * be collected once the next pass has read it, which lowers the peak memory.
  */
 function cubicResample(vol: Volume, shape: Vec3, target: Vec3, onProgress?: ProgressFn): Float32Array {
   const [nx, ny, nz] = vol.shape;
