@@ -30,13 +30,10 @@ if (parentPort) {
     try {
       const data = new Float32Array(msg.buffer, msg.byteOffset, msg.length);
       const out = extractSlab({ ...msg, data });
-      // Copy to exact-size buffers so the transfer moves only what is used.
-      const positions = out.positions.slice();
-      const triangles = out.triangles.slice();
-      const normals = out.normals ? out.normals.slice() : null;
-      const transfer: ArrayBuffer[] = [positions.buffer, triangles.buffer];
-      if (normals) transfer.push(normals.buffer);
-      port.postMessage({ id: msg.id, mesh: { ...out, positions, triangles, normals } }, transfer);
+      // Transfer the builder's buffers as they are (views keep their length): no copy on either side.
+      const transfer: ArrayBuffer[] = [out.positions.buffer as ArrayBuffer, out.triangles.buffer as ArrayBuffer];
+      if (out.normals) transfer.push(out.normals.buffer as ArrayBuffer);
+      port.postMessage({ id: msg.id, mesh: out }, transfer);
     } catch (e) {
       port.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) });
     }
