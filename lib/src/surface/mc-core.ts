@@ -248,6 +248,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
     return join;
   };
 
+  const triOffset = new Int32Array(triEdges.length);
   const cubes = (k: number) => {
     // Local copies: the rolled arrays are reassigned between layers, so closures would reload them.
     const bits0 = bitsA, bits1 = bitsB;
@@ -255,6 +256,9 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
     eb[0] = x0; eb[1] = x0 + nx; eb[2] = x1; eb[3] = x1 + nx;
     eb[4] = y0; eb[5] = y0 + 1; eb[6] = y1; eb[7] = y1 + 1;
     eb[8] = z0; eb[9] = z0 + 1; eb[10] = z0 + nx; eb[11] = z0 + nx + 1;
+    // The table's edges as offsets into E for this layer (one load per index instead of two).
+    const off = triOffset;
+    for (let q = 0; q < triEdges.length; q++) off[q] = eb[triEdges[q]];
     let tri = B.tri;
     let ti = B.ti;
     for (let j = 0; j + 1 < ny; j++) {
@@ -286,7 +290,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
           const faces = AMBIGUOUS_FACES[cfg];
           if (faces === 0) {
             const e = triStart[cfg + 1];
-            for (let q = triStart[cfg]; q < e; q++) tri[ti++] = E[eb[triEdges[q]] + o];
+            for (let q = triStart[cfg]; q < e; q++) tri[ti++] = E[off[q] + o];
           } else {
             const join = joinMask(cfg, faces, (k - kBase) * sxy + o);
             const edges = join === 0 ? triEdges.subarray(triStart[cfg], triStart[cfg + 1]) : ambiguousTriangles(cfg, join);
