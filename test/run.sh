@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export JUPYTER_PATH="$PWD/jupyter"
 if [ $# -gt 0 ]; then files=("$@"); else mapfile -t files < <(find build/test -name '*.test.js' | sort); fi
-exec xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 "${files[@]}"
+# A test that hangs fails after 10 minutes instead of stalling CI.
+exec xvfb-run -a -s "-screen 0 1280x1024x24" node --test --test-concurrency=1 --test-timeout=600000 "${files[@]}"
