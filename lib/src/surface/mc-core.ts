@@ -176,7 +176,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
   // At most 12 crossed edges a cube, fanned into at most 10 triangles (30 indices).
   const rowMax = 30 * nx;
   // Start near the expected size of a head surface (grows by doubling when needed).
-  const guess = Math.max(1024, Math.ceil((sxy * (k1 - k0)) / 24));
+  const guess = Math.max(1024, Math.ceil((sxy * (k1 - k0)) / 28));
   const B = new SlabBuilder(job, guess, 2 * guess);
 
   const classify = (k: number, bits: Int32Array) => classifySlice(data, (k - kBase) * sxy, nx, ny, level, bits, job.wasm !== false);
@@ -336,9 +336,12 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
 /** Join slab meshes: each slab's bottom-slice vertices are the previous slab's top-slice ones. */
 export function mergeSlabs(slabs: SlabMesh[], wantNormals: boolean): { positions: Float32Array; triangles: Uint32Array; normals?: Float32Array } {
   if (slabs.length === 1) {
+    // One slab: keep the builder's arrays as they are when at most a quarter of their buffer is spare
+    // (views, no copy: consumers use byteOffset/byteLength); otherwise trim with a copy.
     const s = slabs[0];
-    const one = { positions: s.positions.slice(), triangles: s.triangles.slice() };
-    return wantNormals && s.normals ? { ...one, normals: s.normals.slice() } : one;
+    const fit = <T extends Float32Array | Uint32Array>(a: T): T => (a.byteLength >= 0.75 * a.buffer.byteLength ? a : (a.slice() as T));
+    const one = { positions: fit(s.positions), triangles: fit(s.triangles) };
+    return wantNormals && s.normals ? { ...one, normals: fit(s.normals) } : one;
   }
   let nv = 0, nt = 0;
   slabs.forEach((s, n) => {
