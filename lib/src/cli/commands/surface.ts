@@ -1,7 +1,7 @@
 import { loadSeries } from "../../dicom/load";
 import { InvalidArgumentError } from "../../core/errors";
 import { resample } from "../../volume/resample";
-import { marchingCubes } from "../../surface/marching-cubes";
+import { marchingCubesSync } from "../../surface/marching-cubes";
 import { meshArea } from "../../surface/measure";
 import { largestComponent } from "../../surface/components";
 import { meshFormatOf, writeMesh } from "../../surface/io";
@@ -50,7 +50,8 @@ in patient coordinates (LPS, mm). Prints triangle count, area (cm²) and time.
     const tLoad = performance.now();
     const volume = spacing ? resample(loaded, { spacing, interpolation: "cubic", onProgress: progress }) : loaded;
     const tResample = performance.now();
-    let mesh = await marchingCubes(volume, { level, normals: !!options.normals, onProgress: progress });
+    // One extraction per process: worker threads start on first use and would only pay from the second.
+    let mesh = marchingCubesSync(volume, { level, normals: !!options.normals, onProgress: progress });
     const tSurface = performance.now();
     if (options.largest) mesh = largestComponent(mesh);
     writeMesh(out, mesh);
