@@ -144,6 +144,77 @@ function lowBit(m: number): number {
   return 31 - Math.clz32(m & -m);
 }
 
+/** Data offset of each cube corner from corner 0, for a grid row length nx and slice size sxy. */
+function cornerOffset(c: number, nx: number, sxy: number): number {
+  return (c & 1) + ((c >> 1) & 1) * nx + ((c >> 2) & 1) * sxy;
+}
+
+/**
+ * Ambiguous faces of a cube: join the two inside corners when the bilinear interpolant's saddle is
+ * inside (asymptotic decider: inside pair's product > outside pair's product, values less level).
+ * Depends on the face's four values only, so both cubes on the face decide alike.
+ */
+function joinMask(cfg: number, faces: number, data: Float32Array, ia0: number, level: number, nx: number, sxy: number): number {
+  let join = 0;
+  for (let f = 0; f < 6; f++) {
+    if (((faces >> f) & 1) === 0) continue;
+    const c0 = FACE_CORNERS[4 * f], c1 = FACE_CORNERS[4 * f + 1], c2 = FACE_CORNERS[4 * f + 2], c3 = FACE_CORNERS[4 * f + 3];
+    const p02 = (data[ia0 + cornerOffset(c0, nx, sxy)] - level) * (data[ia0 + cornerOffset(c2, nx, sxy)] - level);
+    const p13 = (data[ia0 + cornerOffset(c1, nx, sxy)] - level) * (data[ia0 + cornerOffset(c3, nx, sxy)] - level);
+    const inside02 = ((cfg >> c0) & 1) === 1;
+    if (inside02 ? p02 > p13 : p13 > p02) join |= 1 << f;
+  }
+  return join;
+}
+
+/**
+ * Triangles of the cubes in rows j0 … j1 − 1 of one layer (bit planes bits0 below, bits1 above),
+ * written from tri[ti]; returns the new ti. A plain function of its arguments so the hot loop works
+ * on locals; the caller guarantees room for 30 indices a cube.
+ */
+function cubeRows(
+  bits0: Int32Array, bits1: Int32Array, W: number, nx: number, j0: number, j1: number, validX: Int32Array,
+  E: Int32Array, off: Int32Array, eb: Int32Array, tri: Uint32Array, ti: number,
+  data: Float32Array, level: number, layerBase: number, sxy: number,
+): number {
+  const { triStart, triEdges } = MC_TABLES;
+  const ambiguous = AMBIGUOUS_FACES;
+  for (let j = j0; j < j1; j++) {
+    const rA = j * W, rB = rA + W;
+    for (let w = 0; w < W; w++) {
+      // Rows of the cube layer: A (j, k), B (j + 1, k), C (j, k + 1), D (j + 1, k + 1).
+      const a = bits0[rA + w], b = bits0[rB + w], c = bits1[rA + w], d = bits1[rB + w];
+      const last = w + 1 >= W;
+      const an = last ? 0 : bits0[rA + w + 1], bn = last ? 0 : bits0[rB + w + 1];
+      const cn = last ? 0 : bits1[rA + w + 1], dn = last ? 0 : bits1[rB + w + 1];
+      // Bit i of the shifted words is voxel i + 1.
+      const as = (a >>> 1) | (an << 31), bs = (b >>> 1) | (bn << 31);
+      const cs = (c >>> 1) | (cn << 31), ds = (d >>> 1) | (dn << 31);
+      // A cube is trivial when its 8 corners agree: both x columns uniform and equal.
+      const nonUniform = (a ^ b) | (a ^ c) | (a ^ d);
+      const nonUniformNext = (as ^ bs) | (as ^ cs) | (as ^ ds);
+      let m = (nonUniform | nonUniformNext | (a ^ as)) & validX[w];
+      while (m !== 0) {
+        const bit = 31 - Math.clz32(m & -m);
+        m &= m - 1;
+        const cfg = ((a >>> bit) & 1) | (((as >>> bit) & 1) << 1) | (((b >>> bit) & 1) << 2) | (((bs >>> bit) & 1) << 3)
+          | (((c >>> bit) & 1) << 4) | (((cs >>> bit) & 1) << 5) | (((d >>> bit) & 1) << 6) | (((ds >>> bit) & 1) << 7);
+        const o = j * nx + 32 * w + bit;
+        const faces = ambiguous[cfg];
+        const join = faces === 0 ? 0 : joinMask(cfg, faces, data, layerBase + o, level, nx, sxy);
+        if (join === 0) {
+          const e = triStart[cfg + 1];
+          for (let q = triStart[cfg]; q < e; q++) tri[ti++] = E[off[q] + o];
+        } else {
+          const edges = ambiguousTriangles(cfg, join);
+          for (let q = 0; q < edges.length; q++) tri[ti++] = E[eb[edges[q]] + o];
+        }
+      }
+    }
+  }
+  return ti;
+}
+
 /**
  * Table-driven marching cubes over one slab, streaming slice by slice. Each slice is first reduced to
  * one bit per voxel (value > level), 32 voxels a word; crossed edges and non-trivial cubes are then
@@ -173,8 +244,6 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
   let x0 = 0, x1 = sxy, y0 = 2 * sxy, y1 = 3 * sxy;
   const z0 = 4 * sxy;
   const edgeBase = new Int32Array(12);
-  // At most 12 crossed edges a cube, fanned into at most 10 triangles (30 indices).
-  const rowMax = 30 * nx;
   // Start near the expected size of a head surface (grows by doubling when needed).
   const guess = Math.max(1024, Math.ceil((sxy * (k1 - k0)) / 28));
   const B = new SlabBuilder(job, guess, 2 * guess);
@@ -226,80 +295,25 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
     }
   };
 
-  // Data offset of each cube corner from corner 0.
-  const cornerOff = new Int32Array(8);
-  for (let c = 0; c < 8; c++) cornerOff[c] = (c & 1) + ((c >> 1) & 1) * nx + ((c >> 2) & 1) * sxy;
-
-  /**
-   * Ambiguous faces of a cube: join the two inside corners when the bilinear interpolant's saddle is
-   * inside (asymptotic decider: inside pair's product > outside pair's product, values less level).
-   * Depends on the face's four values only, so both cubes on the face decide alike.
-   */
-  const joinMask = (cfg: number, faces: number, ia0: number): number => {
-    let join = 0;
-    for (let f = 0; f < 6; f++) {
-      if (((faces >> f) & 1) === 0) continue;
-      const c0 = FACE_CORNERS[4 * f], c1 = FACE_CORNERS[4 * f + 1], c2 = FACE_CORNERS[4 * f + 2], c3 = FACE_CORNERS[4 * f + 3];
-      const p02 = (data[ia0 + cornerOff[c0]] - level) * (data[ia0 + cornerOff[c2]] - level);
-      const p13 = (data[ia0 + cornerOff[c1]] - level) * (data[ia0 + cornerOff[c3]] - level);
-      const inside02 = ((cfg >> c0) & 1) === 1;
-      if (inside02 ? p02 > p13 : p13 > p02) join |= 1 << f;
-    }
-    return join;
-  };
-
   const triOffset = new Int32Array(triEdges.length);
   const cubes = (k: number) => {
-    // Local copies: the rolled arrays are reassigned between layers, so closures would reload them.
-    const bits0 = bitsA, bits1 = bitsB;
     const eb = edgeBase;
     eb[0] = x0; eb[1] = x0 + nx; eb[2] = x1; eb[3] = x1 + nx;
     eb[4] = y0; eb[5] = y0 + 1; eb[6] = y1; eb[7] = y1 + 1;
     eb[8] = z0; eb[9] = z0 + 1; eb[10] = z0 + nx; eb[11] = z0 + nx + 1;
     // The table's edges as offsets into E for this layer (one load per index instead of two).
-    const off = triOffset;
-    for (let q = 0; q < triEdges.length; q++) off[q] = eb[triEdges[q]];
-    let tri = B.tri;
-    let ti = B.ti;
-    for (let j = 0; j + 1 < ny; j++) {
-      if (ti + rowMax > tri.length) {
-        B.ti = ti;
-        B.reserveTris(rowMax);
-        tri = B.tri;
+    for (let q = 0; q < triEdges.length; q++) triOffset[q] = eb[triEdges[q]];
+    // Rows in batches that surely fit the triangle buffer (at most 30 indices a cube).
+    for (let j0 = 0; j0 + 1 < ny; ) {
+      let room = Math.floor((B.tri.length - B.ti) / (30 * nx));
+      if (room < 1) {
+        B.reserveTris(30 * nx * 8);
+        room = Math.floor((B.tri.length - B.ti) / (30 * nx));
       }
-      const rA = j * W, rB = rA + W;
-      for (let w = 0; w < W; w++) {
-        // Rows of the cube layer: A (j, k), B (j + 1, k), C (j, k + 1), D (j + 1, k + 1).
-        const a = bits0[rA + w], b = bits0[rB + w], c = bits1[rA + w], d = bits1[rB + w];
-        const last = w + 1 >= W;
-        const an = last ? 0 : bits0[rA + w + 1], bn = last ? 0 : bits0[rB + w + 1];
-        const cn = last ? 0 : bits1[rA + w + 1], dn = last ? 0 : bits1[rB + w + 1];
-        // Bit i of the shifted words is voxel i + 1.
-        const as = (a >>> 1) | (an << 31), bs = (b >>> 1) | (bn << 31);
-        const cs = (c >>> 1) | (cn << 31), ds = (d >>> 1) | (dn << 31);
-        // A cube is trivial when its 8 corners agree: both x columns uniform and equal.
-        const nonUniform = (a ^ b) | (a ^ c) | (a ^ d);
-        const nonUniformNext = (as ^ bs) | (as ^ cs) | (as ^ ds);
-        let m = (nonUniform | nonUniformNext | (a ^ as)) & validX[w];
-        while (m !== 0) {
-          const bit = lowBit(m);
-          m &= m - 1;
-          const cfg = ((a >>> bit) & 1) | (((as >>> bit) & 1) << 1) | (((b >>> bit) & 1) << 2) | (((bs >>> bit) & 1) << 3)
-            | (((c >>> bit) & 1) << 4) | (((cs >>> bit) & 1) << 5) | (((d >>> bit) & 1) << 6) | (((ds >>> bit) & 1) << 7);
-          const o = j * nx + 32 * w + bit;
-          const faces = AMBIGUOUS_FACES[cfg];
-          if (faces === 0) {
-            const e = triStart[cfg + 1];
-            for (let q = triStart[cfg]; q < e; q++) tri[ti++] = E[off[q] + o];
-          } else {
-            const join = joinMask(cfg, faces, (k - kBase) * sxy + o);
-            const edges = join === 0 ? triEdges.subarray(triStart[cfg], triStart[cfg + 1]) : ambiguousTriangles(cfg, join);
-            for (let q = 0; q < edges.length; q++) tri[ti++] = E[eb[edges[q]] + o];
-          }
-        }
-      }
+      const j1 = Math.min(ny - 1, j0 + room);
+      B.ti = cubeRows(bitsA, bitsB, W, nx, j0, j1, validX, E, triOffset, eb, B.tri, B.ti, data, level, (k - kBase) * sxy, sxy);
+      j0 = j1;
     }
-    B.ti = ti;
   };
 
   let bottom = 0, top = 0;
