@@ -222,29 +222,29 @@ export async function marchingCubes(volume: Volume, opts: MarchingCubesOptions):
   if (ready.length === 0) {
     return toMesh(mergeSlabs([extractSlab(job(grid, opts, 0, Math.max(0, layers)), report)], !!opts.normals), grid);
   }
-  // More slabs than threads so an uneven surface still balances; each extra slab re-reads one slice.
-  const nSlabs = Math.min(layers, threads * 4);
+  // Slabs dealt round-robin (thread t takes slabs t, t + T, …) so a surface that is denser at some
+  // heights still spreads evenly. Every worker slab is posted up front: a worker then runs through its
+  // queue without waiting for the calling thread, which is busy with its own slabs meanwhile.
+  const T = ready.length + 1;
+  const nSlabs = Math.min(layers, T * 4);
   const bounds: number[] = [];
   for (let s = 0; s <= nSlabs; s++) bounds.push(Math.round((s * layers) / nSlabs));
   const results: SlabMesh[] = new Array(nSlabs);
-  let next = 0, done = 0;
+  let done = 0;
   const finished = () => report?.(++done, nSlabs);
-  const onWorker = async (pw: PoolWorker) => {
-    while (next < nSlabs) {
-      const s = next++;
-      results[s] = await runOnWorker(pw, job(grid, opts, bounds[s], bounds[s + 1]));
+  const pendingSlabs: Promise<void>[] = [];
+  for (let s = 0; s < nSlabs; s++) {
+    const t = s % T;
+    if (t === 0) continue;
+    pendingSlabs.push(runOnWorker(ready[t - 1], job(grid, opts, bounds[s], bounds[s + 1])).then((m) => {
+      results[s] = m;
       finished();
-    }
-  };
-  // The calling thread takes slabs too, yielding between them so worker replies are handled.
-  const onMain = async () => {
-    while (next < nSlabs) {
-      const s = next++;
-      results[s] = extractSlab(job(grid, opts, bounds[s], bounds[s + 1]));
-      finished();
-      await new Promise((r) => setImmediate(r));
-    }
-  };
-  await Promise.all([...ready.map(onWorker), onMain()]);
+    }));
+  }
+  for (let s = 0; s < nSlabs; s += T) {
+    results[s] = extractSlab(job(grid, opts, bounds[s], bounds[s + 1]));
+    finished();
+  }
+  await Promise.all(pendingSlabs);
   return toMesh(mergeSlabs(results, !!opts.normals), grid);
 }
