@@ -139,6 +139,14 @@ class SlabBuilder {
   }
 }
 
+// The edge index planes are scratch: only entries written in the current layer are ever read, so one
+// array per thread is reused across calls instead of allocating (and zeroing) a megabyte each time.
+let planes = new Int32Array(0);
+function scratchPlanes(n: number): Int32Array {
+  if (planes.length < n) planes = new Int32Array(n);
+  return planes;
+}
+
 /** Bit index (0–31) of the lowest set bit of a non-zero int. */
 function lowBit(m: number): number {
   return 31 - Math.clz32(m & -m);
@@ -240,7 +248,7 @@ export function extractSlab(job: SlabJob, onSlice?: (done: number, total: number
   let bitsA = new Int32Array(ny * W), bitsB = new Int32Array(ny * W);
   // Vertex index of each crossed edge, in five planes of one array: x and y edges of the two slices
   // of the current layer, and the z edges between them. Rolling swaps plane offsets, not arrays.
-  const E = new Int32Array(5 * sxy);
+  const E = scratchPlanes(5 * sxy);
   let x0 = 0, x1 = sxy, y0 = 2 * sxy, y1 = 3 * sxy;
   const z0 = 4 * sxy;
   const edgeBase = new Int32Array(12);
