@@ -107,35 +107,39 @@ class SlabBuilder {
     pos[o] = A[0] + fi * A[3] + fj * A[6] + fk * A[9];
     pos[o + 1] = A[1] + fi * A[4] + fj * A[7] + fk * A[10];
     pos[o + 2] = A[2] + fi * A[5] + fj * A[8] + fk * A[11];
-    const nrm = this.nrm;
-    if (nrm) {
-      const g = this.g, G = this.job.gradAffine;
-      const { nx, ny, nz } = this.job;
-      const sxy = nx * ny;
-      const ib = ia + stride;
-      const i1 = axis === 0 ? i + 1 : i, j1 = axis === 1 ? j + 1 : j, k1 = axis === 2 ? k + 1 : k;
-      if (i > 0 && i1 < nx - 1 && j > 0 && j1 < ny - 1 && k > 0 && k1 < nz - 1) {
-        // Interior: central differences at both ends, interpolated (the common case, inlined).
-        const u = 0.5 * (1 - t), w = 0.5 * t;
-        g[0] = u * (data[ia + 1] - data[ia - 1]) + w * (data[ib + 1] - data[ib - 1]);
-        g[1] = u * (data[ia + nx] - data[ia - nx]) + w * (data[ib + nx] - data[ib - nx]);
-        g[2] = u * (data[ia + sxy] - data[ia - sxy]) + w * (data[ib + sxy] - data[ib - sxy]);
-      } else {
-        g[0] = g[1] = g[2] = 0;
-        this.grad(i, j, k, 1 - t);
-        this.grad(i1, j1, k1, t);
-      }
-      // Outward = towards lower values = minus the gradient.
-      const px = -(g[0] * G[0] + g[1] * G[3] + g[2] * G[6]);
-      const py = -(g[0] * G[1] + g[1] * G[4] + g[2] * G[7]);
-      const pz = -(g[0] * G[2] + g[1] * G[5] + g[2] * G[8]);
-      const len = Math.sqrt(px * px + py * py + pz * pz);
-      const s = len > 0 ? 1 / len : 0;
-      nrm[o] = px * s;
-      nrm[o + 1] = py * s;
-      nrm[o + 2] = pz * s;
-    }
+    // Normals in their own method, so this hot one stays small enough to inline.
+    if (this.nrm) this.normal(this.nrm, o, i, j, k, axis, ia, stride, t);
     return this.nv++;
+  }
+
+  /** Unit outward normal at a new vertex: minus the interpolated gradient, in patient axes. */
+  private normal(nrm: Float32Array, o: number, i: number, j: number, k: number, axis: number, ia: number, stride: number, t: number): void {
+    const data = this.data;
+    const g = this.g, G = this.job.gradAffine;
+    const { nx, ny, nz } = this.job;
+    const sxy = nx * ny;
+    const ib = ia + stride;
+    const i1 = axis === 0 ? i + 1 : i, j1 = axis === 1 ? j + 1 : j, k1 = axis === 2 ? k + 1 : k;
+    if (i > 0 && i1 < nx - 1 && j > 0 && j1 < ny - 1 && k > 0 && k1 < nz - 1) {
+      // Interior: central differences at both ends, interpolated (the common case, inlined).
+      const u = 0.5 * (1 - t), w = 0.5 * t;
+      g[0] = u * (data[ia + 1] - data[ia - 1]) + w * (data[ib + 1] - data[ib - 1]);
+      g[1] = u * (data[ia + nx] - data[ia - nx]) + w * (data[ib + nx] - data[ib - nx]);
+      g[2] = u * (data[ia + sxy] - data[ia - sxy]) + w * (data[ib + sxy] - data[ib - sxy]);
+    } else {
+      g[0] = g[1] = g[2] = 0;
+      this.grad(i, j, k, 1 - t);
+      this.grad(i1, j1, k1, t);
+    }
+    // Outward = towards lower values = minus the gradient.
+    const px = -(g[0] * G[0] + g[1] * G[3] + g[2] * G[6]);
+    const py = -(g[0] * G[1] + g[1] * G[4] + g[2] * G[7]);
+    const pz = -(g[0] * G[2] + g[1] * G[5] + g[2] * G[8]);
+    const len = Math.sqrt(px * px + py * py + pz * pz);
+    const s = len > 0 ? 1 / len : 0;
+    nrm[o] = px * s;
+    nrm[o + 1] = py * s;
+    nrm[o + 2] = pz * s;
   }
 }
 
