@@ -147,16 +147,19 @@ function ensureWorkers(n: number): PoolWorker[] {
       if (msg.error || !msg.mesh) p.reject(new Error(`marching cubes worker: ${msg.error}`));
       else p.resolve(msg.mesh);
     });
-    worker.on("error", (e) => {
+    // A worker that fails or exits must fail its jobs, never leave a caller waiting forever.
+    const retire = (e: Error) => {
       for (const [id, p] of pending) {
         if (p.pw === pw) {
           pending.delete(id);
-          p.reject(e instanceof Error ? e : new Error(String(e)));
+          p.reject(e);
         }
       }
       const at = pool.indexOf(pw);
       if (at >= 0) pool.splice(at, 1);
-    });
+    };
+    worker.on("error", (e) => retire(e instanceof Error ? e : new Error(String(e))));
+    worker.on("exit", (code) => retire(new Error(`marching cubes worker exited (code ${code})`)));
     pool.push(pw);
   }
   return pool.slice(0, n);
