@@ -2,24 +2,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import * as fs from "node:fs";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { readImage } from "unmask";
-import { FACES_DIR, ROOT, tempDir } from "../helpers/paths";
+import { FACES_DIR, tempDir } from "../helpers/paths";
+import { cli } from "../helpers/cli";
 
-const run = promisify(execFile);
-const CLI = path.join(ROOT, "lib", "dist", "cli", "main.js");
 const photo = (n: string) => path.join(FACES_DIR, n);
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [CLI, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 test("unmask match --json (orb) reports 500 keypoints each, cross-checked and good counts; -o draws them", async () => {
   const dir = tempDir();

@@ -2,24 +2,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { meshArea, readMesh } from "unmask";
-import { CT_DIR, FIXTURES, ROOT, tempDir } from "../helpers/paths";
+import { CT_DIR, FIXTURES, tempDir } from "../helpers/paths";
+import { cli } from "../helpers/cli";
 
-const run = promisify(execFile);
-const CLI = path.join(ROOT, "lib", "dist", "cli", "main.js");
 const skimage = JSON.parse(fs.readFileSync(path.join(FIXTURES, "skimage-marching-cubes.json"), "utf8"));
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [CLI, ...args], { maxBuffer: 64 << 20 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 test("unmask surface --json writes a PLY whose triangles and area match the printed figures (skimage count ±1 %)", async () => {
   const dir = tempDir();
