@@ -18,6 +18,20 @@ except ImportError as e:  # report, do not crash the benchmark
     sys.exit(0)
 
 
+def seed_render(verts, faces, lo, hi, out_png):
+    """Draw triangles as the seed did (translucent blue polygons, elevation 0, azimuth 270) and save."""
+    fig = plt.figure(figsize=(5.12, 5.12), dpi=100)
+    ax = fig.add_subplot(111, projection="3d")
+    mesh = Poly3DCollection(verts[faces], alpha=0.70)
+    mesh.set_facecolor([0.45, 0.45, 0.75])
+    ax.add_collection3d(mesh)
+    ax.set_xlim(lo[0], hi[0]); ax.set_ylim(lo[1], hi[1]); ax.set_zlim(lo[2], hi[2])
+    ax.view_init(0, 270)
+    ax.set_axis_off()
+    fig.savefig(out_png)
+    plt.close(fig)
+
+
 def main(base, out_png, max_tri):
     verts = np.fromfile(base + ".f32", dtype=np.float32).reshape(-1, 3)
     faces = np.fromfile(base + ".u32", dtype=np.uint32).reshape(-1, 3)
@@ -26,16 +40,7 @@ def main(base, out_png, max_tri):
         drawn = faces[:: int(np.ceil(len(faces) / max_tri))]
     lo, hi = verts.min(axis=0), verts.max(axis=0)
     t0 = time.perf_counter()
-    fig = plt.figure(figsize=(5.12, 5.12), dpi=100)
-    ax = fig.add_subplot(111, projection="3d")
-    mesh = Poly3DCollection(verts[drawn], alpha=0.70)
-    mesh.set_facecolor([0.45, 0.45, 0.75])
-    ax.add_collection3d(mesh)
-    ax.set_xlim(lo[0], hi[0]); ax.set_ylim(lo[1], hi[1]); ax.set_zlim(lo[2], hi[2])
-    ax.view_init(0, 270)
-    ax.set_axis_off()
-    fig.savefig(out_png)
-    plt.close(fig)
+    seed_render(verts, drawn, lo, hi, out_png)
     seconds = time.perf_counter() - t0
     print(json.dumps({"seconds": seconds, "triangles": int(len(faces)), "rendered_triangles": int(len(drawn))}))
 

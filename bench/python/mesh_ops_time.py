@@ -10,15 +10,7 @@ import json
 import sys
 import time
 
-
-def best(f, runs):
-    r = f()
-    ts = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        r = f()
-        ts.append((time.perf_counter() - t) * 1000)
-    return min(ts), r
+from benchutil import best
 
 
 def main():

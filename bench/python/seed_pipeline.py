@@ -23,10 +23,7 @@ if absent:
     sys.exit(0)
 
 import pydicom, scipy.ndimage, skimage.measure, cv2
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-from mpl_toolkits.mplot3d.art3d import Poly3DCollection
+from matplotlib_render import seed_render  # the same seed-style drawing as bench/render.bench.ts times
 
 def main(folder, out_png, max_tri):
     t = {}
@@ -42,6 +39,7 @@ def main(folder, out_png, max_tri):
     t0 = time.perf_counter()
     spacing = np.array([thickness] + list(map(float, slices[0].PixelSpacing)), dtype=np.float32)
     zoom = spacing / 1.0
+    # scipy's default mode ("constant") as the seed called it; mode="nearest" would avoid the edge walls
     resampled = scipy.ndimage.zoom(hu, zoom, order=3)
     t["resample"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -53,16 +51,7 @@ def main(folder, out_png, max_tri):
     if max_tri and tri > max_tri:
         drawn = faces[:: int(np.ceil(tri / max_tri))]
     t0 = time.perf_counter()
-    fig = plt.figure(figsize=(5.12, 5.12), dpi=100)
-    ax = fig.add_subplot(111, projection="3d")
-    mesh = Poly3DCollection(verts[drawn], alpha=0.70)
-    mesh.set_facecolor([0.45, 0.45, 0.75])
-    ax.add_collection3d(mesh)
-    ax.set_xlim(0, p.shape[0]); ax.set_ylim(0, p.shape[1]); ax.set_zlim(0, p.shape[2])
-    ax.view_init(0, 270)
-    ax.set_axis_off()
-    fig.savefig(out_png)
-    plt.close(fig)
+    seed_render(verts, drawn, (0, 0, 0), p.shape, out_png)
     t["render"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     img = cv2.imread(out_png)

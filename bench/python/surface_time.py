@@ -9,17 +9,9 @@ import json
 import sys
 import time
 
+from benchutil import best
+
 import numpy as np
-
-
-def best(f, runs):
-    r = f()  # warm-up
-    ts = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        r = f()
-        ts.append((time.perf_counter() - t) * 1000)
-    return min(ts), r
 
 
 def main():
