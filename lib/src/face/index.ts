@@ -8,7 +8,6 @@ export {
   compareFaces,
   embeddingDistance,
   distanceMatrix,
-  recognizerModelPath,
   type EncodeOptions,
   type CompareOptions,
   type DistanceMatrix,
