@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { meshViewerHtml, viewerPayload, decodeViewerPayload, show, type Mesh } from "unmask";
+import { meshViewerHtml, show, type Mesh } from "unmask";
+import { viewerPayload, decodeViewerPayload } from "unmask/dist/display/mesh";
 import { tempDir } from "../helpers/paths";
 
 /** A UV sphere of radius r centred at c with about 2·n·m triangles. */

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { drawOverlays, show, decodeImageBytes, inNotebook, setDisplaySink, type DisplayOutput, type RgbaImage } from "unmask";
+import { drawOverlays, show, decodeImageBytes, type DisplayOutput, type RgbaImage } from "unmask";
+import { inNotebook, setDisplaySink } from "unmask/dist/display/output";
 import { artifact, tempDir } from "../helpers/paths";
 
 function blank(w: number, h: number, v = 0): RgbaImage {

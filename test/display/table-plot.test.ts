@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { show, histogram, histogramFigure, plotHtml, renderTable, setDisplaySink, type DisplayOutput } from "unmask";
+import { show, histogram, histogramFigure, plotHtml, renderTable, type DisplayOutput } from "unmask";
+import { setDisplaySink } from "unmask/dist/display/output";
 import { tempDir } from "../helpers/paths";
 
 test("show.table renders rows as HTML and Markdown with numbers formatted", () => {

@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { fitSimilarity, warpToRgb, alignFace, fivePointsFromMesh, ARCFACE_TEMPLATE, detectFaces, readImage, type RgbaImage } from "unmask";
+import { detectFaces, readImage, type RgbaImage } from "unmask";
+// Internals of the face-alignment step, tested directly.
+import { fitSimilarity, warpToRgb, alignFace, fivePointsFromMesh, ARCFACE_TEMPLATE } from "unmask/dist/face/align";
 import { FACES_DIR } from "../helpers/paths";
 
 test("fitSimilarity recovers a known rotation + scale + shift exactly", () => {

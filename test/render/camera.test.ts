@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { frameCamera, imageToPatient, projectToImage, viewBasis, VIEW_PRESETS, InvalidArgumentError, type Direction, type Vec3 } from "unmask";
+import { imageToPatient, projectToImage, VIEW_PRESETS, InvalidArgumentError, type Direction, type Vec3 } from "unmask";
+import { frameCamera, viewBasis } from "unmask/dist/render/camera";
 import { uvSphere } from "./meshes";
 
 const sphere = uvSphere(40, [10, -20, 30], 32, 16);

@@ -12,4 +12,3 @@ export {
   type CompareOptions,
   type DistanceMatrix,
 } from "./recognize";
-export { alignFace, fitSimilarity, warpToRgb, fivePointsFromMesh, ARCFACE_TEMPLATE, type Similarity } from "./align";
