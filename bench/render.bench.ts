@@ -77,7 +77,8 @@ async function main() {
     }
     const ms = (mpl.seconds as number) * 1000;
     const drawn = mpl.rendered_triangles as number;
-    const note = drawn < tris ? `${fmt(drawn)} (every ${Math.ceil(tris / drawn)}th: lower bound)` : `${fmt(drawn)} (all)`;
+    const k = Math.ceil(tris / drawn);
+    const note = drawn < tris ? `${fmt(drawn)} (every ${k}${k === 2 ? "nd" : k === 3 ? "rd" : "th"} triangle: lower bound)` : `${fmt(drawn)} (all)`;
     mplRows.push([fmt(tris), d, ms, note, ratio(d, ms)]);
   }
   printTable(
