@@ -88,7 +88,7 @@ export function loadSeries(source: string | SeriesInfo, opts: LoadSeriesOptions 
     return readDicomFile(file);
   });
   const headers = parsed.map((p) => p.header);
-  checkConsistent(info.root, headers);
+  checkConsistent(headers);
 
   const order = sliceOrder(info.root, headers, opts.spacingTolerance ?? 0.1, warn);
   const first = headers[order.indices[0]];
@@ -122,7 +122,7 @@ export function loadSeries(source: string | SeriesInfo, opts: LoadSeriesOptions 
 }
 
 /** Rows, columns, orientation and pixel spacing must agree across a series. */
-function checkConsistent(root: string, hs: SliceHeader[]): void {
+function checkConsistent(hs: SliceHeader[]): void {
   const ref = hs[0];
   for (const h of hs) {
     if (h.rows !== ref.rows || h.columns !== ref.columns) {
@@ -140,7 +140,6 @@ function checkConsistent(root: string, hs: SliceHeader[]): void {
       throw new InconsistentSeriesError(h.path, `pixel format (BitsAllocated ${h.bitsAllocated}, PixelRepresentation ${h.pixelRepresentation}) differs from ${ref.path}`);
     }
   }
-  void root;
 }
 
 /** Order slices along the normal and derive the spacing; gaps and irregular spacing are errors. */

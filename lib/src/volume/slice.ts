@@ -14,7 +14,7 @@ export interface VolumeSlice {
 
 /** The plane of voxels with voxel axis `axis` fixed at `index` (default: the middle). */
 export function extractSlice(vol: Volume, axis: 0 | 1 | 2, index?: number): VolumeSlice {
-  const [nx, ny, nz] = vol.shape;
+  const [nx, ny] = vol.shape;
   const at = index ?? Math.floor(vol.shape[axis] / 2);
   if (!Number.isInteger(at) || at < 0 || at >= vol.shape[axis]) {
     throw new InvalidArgumentError(`extractSlice: index ${at} outside 0…${vol.shape[axis] - 1} on axis ${axis}`);
@@ -29,6 +29,5 @@ export function extractSlice(vol: Volume, axis: 0 | 1 | 2, index?: number): Volu
       data[u + width * v] = vol.data[base + u * stride[uAxis] + v * stride[vAxis]];
     }
   }
-  void nz;
   return { data, width, height, pixelSpacing: [vol.spacing[uAxis], vol.spacing[vAxis]], axis, index: at };
 }
