@@ -137,3 +137,8 @@ export async function humanDetect(image: RgbaImage, keepCrops = false): Promise<
 function area(f: Face): number {
   return f.box.width * f.box.height;
 }
+
+/** True once the shared human instance has loaded its models in this process. */
+export function humanLoaded(): Promise<boolean> {
+  return humanReady ? humanReady.then(() => true, () => false) : Promise.resolve(false);
+}
