@@ -1,8 +1,8 @@
 /**
  * OpenCV's Haar cascade (the seed's detector: haarcascade_frontalface_default.xml, scaleFactor 1.1,
  * minNeighbors 4, on the grey image) through opencv-wasm. The XML ships in lib/assets with its
- * Intel licence header. STACK.md: the cv module is a thenable — never await or return it from an
- * async function — and every Mat is deleted.
+ * Intel licence header. The cv module is a thenable — never await or return it from an async
+ * function — and every Mat is deleted (face/README.md, "opencv-wasm").
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
