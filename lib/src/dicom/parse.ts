@@ -132,6 +132,7 @@ export function parseDicomBytes(bytes: Uint8Array, path: string, fileSize: numbe
       throw new NotDicomError(path, "no DICM prefix at byte 128 and no image tags");
     }
   }
+  checkValueRepresentations(dataSet, path);
   // Offsets index the parsed stream: the file itself, or the inflated dataset of a deflated file.
   const available = dataSet.byteArray === bytes ? fileSize : dataSet.byteArray.length;
   const header = readHeader(dataSet, path, fileSize, available);
@@ -141,6 +142,68 @@ export function parseDicomBytes(bytes: Uint8Array, path: string, fileSize: numbe
   }
   return { dataSet, header };
 }
+
+/** The DICOM value representations (PS3.5 6.2). */
+const DICOM_VRS = new Set("AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV".split(" "));
+
+/** Value representations unmask accepts for the attributes it reads (UN too: a reader may know the VR from the dictionary). */
+const EXPECTED_VR: Record<string, [string, string[]]> = {
+  x00020002: ["Media Storage SOP Class UID (0002,0002)", ["UI"]],
+  x00020003: ["Media Storage SOP Instance UID (0002,0003)", ["UI"]],
+  x00020010: ["Transfer Syntax UID (0002,0010)", ["UI"]],
+  x00080016: ["SOP Class UID (0008,0016)", ["UI"]],
+  x00080018: ["SOP Instance UID (0008,0018)", ["UI"]],
+  x0020000e: ["Series Instance UID (0020,000E)", ["UI"]],
+  x00080060: ["Modality (0008,0060)", ["CS"]],
+  x00280002: ["Samples per Pixel (0028,0002)", ["US"]],
+  x00280004: ["Photometric Interpretation (0028,0004)", ["CS"]],
+  x00280008: ["Number of Frames (0028,0008)", ["IS"]],
+  x00280010: ["Rows (0028,0010)", ["US"]],
+  x00280011: ["Columns (0028,0011)", ["US"]],
+  x00280030: ["Pixel Spacing (0028,0030)", ["DS"]],
+  x00280100: ["Bits Allocated (0028,0100)", ["US"]],
+  x00280101: ["Bits Stored (0028,0101)", ["US"]],
+  x00280102: ["High Bit (0028,0102)", ["US"]],
+  x00280103: ["Pixel Representation (0028,0103)", ["US"]],
+  x00280120: ["Pixel Padding Value (0028,0120)", ["US", "SS"]],
+  x00281052: ["Rescale Intercept (0028,1052)", ["DS"]],
+  x00281053: ["Rescale Slope (0028,1053)", ["DS"]],
+  x00200032: ["Image Position (Patient) (0020,0032)", ["DS"]],
+  x00200037: ["Image Orientation (Patient) (0020,0037)", ["DS"]],
+  x00180050: ["Slice Thickness (0018,0050)", ["DS"]],
+  x00180088: ["Spacing Between Slices (0018,0088)", ["DS"]],
+  x00200013: ["Instance Number (0020,0013)", ["IS"]],
+  x00200011: ["Series Number (0020,0011)", ["IS"]],
+  x7fe00010: ["Pixel Data (7FE0,0010)", ["OB", "OW"]],
+  x7fe00008: ["Float Pixel Data (7FE0,0008)", ["OF"]],
+  x7fe00009: ["Double Float Pixel Data (7FE0,0009)", ["OD"]],
+};
+
+/**
+ * A VR that is not DICOM means the element headers around it cannot be trusted (a reader can only
+ * guess its length field), and an attribute unmask reads with the wrong VR would be misread: both
+ * are a damaged header, reported with the element and its byte offset.
+ */
+function checkValueRepresentations(ds: dicomParser.DataSet, path: string): void {
+  const visit = (set: dicomParser.DataSet, top: boolean) => {
+    for (const el of Object.values(set.elements)) {
+      if (el.vr !== undefined && !DICOM_VRS.has(el.vr)) {
+        throw new InvalidDicomError(path, `element ${tagText(el.tag)} at byte ${el.dataOffset}`, `Value Representation ${JSON.stringify(el.vr)} is not a DICOM VR; the header is damaged`, el.dataOffset);
+      }
+      const expected = top ? EXPECTED_VR[el.tag] : undefined;
+      if (expected && el.vr !== undefined && el.vr !== "UN" && !expected[1].includes(el.vr)) {
+        throw new InvalidDicomError(path, expected[0], `has VR ${el.vr} at byte ${el.dataOffset}; ${expected[1].join(" or ")} expected`, el.dataOffset);
+      }
+      if (expected && (expected[1][0] === "US") && el.length % 2 !== 0) {
+        throw new InvalidDicomError(path, expected[0], `value of ${el.length} bytes at byte ${el.dataOffset}; a multiple of 2 expected for US`, el.dataOffset);
+      }
+      for (const item of el.items ?? []) if (item.dataSet) visit(item.dataSet, false);
+    }
+  };
+  visit(ds, true);
+}
+
+const tagText = (t: string) => `(${t.slice(1, 5).toUpperCase()},${t.slice(5, 9).toUpperCase()})`;
 
 /** Image SOP classes (CT, MR, PET, SC …): such an object without Pixel Data is damaged, not a non-image object. */
 const IMAGE_SOP_CLASSES = new Set([
@@ -180,6 +243,7 @@ function validateImage(ds: dicomParser.DataSet, h: SliceHeader): string[] {
   } else if (h.bitsAllocated !== (pd.kind === "float" ? 32 : 64)) {
     fail("Bits Allocated (0028,0100)", `is ${h.bitsAllocated}; ${pd.kind === "float" ? 32 : 64} expected with ${pixelTag}`);
   }
+  if (!present("x00280101")) fail("Bits Stored (0028,0101)", "missing; an image needs it");
   if (h.bitsStored < 1 || h.bitsStored > h.bitsAllocated) fail("Bits Stored (0028,0101)", `is ${h.bitsStored}; between 1 and BitsAllocated ${h.bitsAllocated} expected`);
   if (!present("x00280002")) fail("Samples per Pixel (0028,0002)", "missing; an image needs it");
   if (h.samplesPerPixel !== 1) {
@@ -212,6 +276,8 @@ function validateImage(ds: dicomParser.DataSet, h: SliceHeader): string[] {
   const slope = ds.elements.x00281053, intercept = ds.elements.x00281052;
   if (slope && slope.length && num(ds, "x00281053") === null) fail("Rescale Slope (0028,1053)", `"${ds.string("x00281053")}" is not a number`);
   if (intercept && intercept.length && num(ds, "x00281052") === null) fail("Rescale Intercept (0028,1052)", `"${ds.string("x00281052")}" is not a number`);
+  // Slope and intercept come as a pair (both Type 1 in the CT Image module): one alone means a damaged header.
+  if (Boolean(slope) !== Boolean(intercept)) fail(slope ? "Rescale Intercept (0028,1052)" : "Rescale Slope (0028,1053)", `missing while ${slope ? "Rescale Slope" : "Rescale Intercept"} is present`);
   return notes;
 }
 
