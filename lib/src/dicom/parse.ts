@@ -54,6 +54,26 @@ function inflaterFor(path: string, limit: number) {
   };
 }
 
+/**
+ * Deflated Explicit VR Little Endian: the meta group as it is, then the whole dataset inflated (with an
+ * output limit) into one stream that keeps the meta group's offsets, parsed as explicit VR LE. (dicom-parser's
+ * own deflate path starts parsing at byte 0 of the inflated copy, preamble included.)
+ */
+function parseDeflated(bytes: Uint8Array, path: string, untilTag?: string): dicomParser.DataSet {
+  const meta = dicomParser.readPart10Header(bytes as never);
+  const position = (meta as unknown as { position: number }).position;
+  const full = inflaterFor(path, MAX_INFLATED_BYTES)(bytes, position);
+  const stream = new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, full as never, position);
+  const dataSet = new (dicomParser as unknown as { DataSet: new (p: unknown, b: unknown, e: object) => dicomParser.DataSet }).DataSet(dicomParser.littleEndianByteArrayParser, full, {});
+  try {
+    dicomParser.parseDicomDataSetExplicit(dataSet, stream, full.length, untilTag ? { untilTag } : undefined);
+  } catch (e) {
+    throw { exception: e, dataSet };
+  }
+  Object.assign(dataSet.elements, meta.elements);
+  return dataSet;
+}
+
 function hasPreamble(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
 }
@@ -117,7 +137,7 @@ export function parseDicomBytes(bytes: Uint8Array, path: string, fileSize: numbe
   let dataSet: dicomParser.DataSet;
   if (hasPreamble(bytes)) {
     try {
-      dataSet = dicomParser.parseDicom(bytes, options);
+      dataSet = metaTransferSyntax(bytes) === DEFLATED_SYNTAX ? parseDeflated(bytes, path, options.untilTag) : dicomParser.parseDicom(bytes, options);
     } catch (e) {
       if (e instanceof UnmaskError) throw e;
       throw describeFailure(e, path, bytes, fileSize);
