@@ -99,6 +99,25 @@ function describeFailure(e: unknown, path: string, bytes: Uint8Array, fileSize: 
     if (end > next) { next = end; lastTag = el.tag; }
   }
   const overrun = /overrun|past end|beyond|end of buffer|buffer overread|outside the bounds/i.test(text);
+  // A number, code or UID element whose value is not text has a wrong length field (it swallowed the elements after it).
+  const TEXT_VRS = /^(AS|CS|DA|DS|DT|IS|TM|UI)$/;
+  const sorted = Object.values(partial?.elements ?? {}).sort((a, b) => a.dataOffset - b.dataOffset);
+  for (const el of sorted) {
+    if (!el.vr || !TEXT_VRS.test(el.vr) || el.dataOffset + el.length > stream.length) continue;
+    const value = stream.subarray(el.dataOffset, el.dataOffset + el.length);
+    if (value.some((c) => c !== 0 && (c < 0x20 || c > 0x7e))) {
+      return new InvalidDicomError(path, `length field of element ${tagText(el.tag)}`, `at ${where} ${el.dataOffset} it says ${el.length} bytes, but that ${el.vr} value is not text: the length is wrong and the elements after it do not parse (${text})`, el.dataOffset);
+    }
+  }
+  // Elements come in ascending tag order: where the order breaks, the element before has a wrong length
+  // and the parser has been reading values as headers since.
+  const inOrder = Object.values(partial?.elements ?? {}).filter((el) => !el.tag.startsWith("x0002")).sort((a, b) => a.dataOffset - b.dataOffset);
+  for (let k = 1; k < inOrder.length; k++) {
+    if (parseInt(inOrder[k].tag.slice(1), 16) <= parseInt(inOrder[k - 1].tag.slice(1), 16)) {
+      const bad = inOrder[k - 1];
+      return new InvalidDicomError(path, `length field of element ${tagText(bad.tag)}`, `at ${where} ${bad.dataOffset} it says ${bad.length} bytes; what follows (from byte ${bad.dataOffset + bad.length}) does not read as DICOM elements (tag order breaks, then: ${text})`, bad.dataOffset);
+    }
+  }
   if (next >= 0 && next + 8 <= stream.length) {
     const dv = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
     const group = dv.getUint16(next, true), element = dv.getUint16(next + 2, true);
@@ -117,10 +136,10 @@ function describeFailure(e: unknown, path: string, bytes: Uint8Array, fileSize: 
       return new TruncatedDicomError(path, `element ${tagName} at ${where} ${next} needs ${length} bytes, the file ends ${remain} bytes later (file is ${streamSize} bytes)`, next);
     }
     if (overrun) return new TruncatedDicomError(path, `${text}, in or after element ${tagName} at ${where} ${next}; file is ${streamSize} bytes`, next);
-    return new InvalidDicomError(path, `element ${tagName} at ${where} ${next}`, `${text} (last good element ${lastTag})`, next);
+    return new InvalidDicomError(path, `element ${tagName} at ${where} ${next}`, `${text} (last good element ${tagText(lastTag)})`, next);
   }
   if (overrun || (next >= 0 && next + 8 > stream.length)) {
-    return new TruncatedDicomError(path, `${text}${next >= 0 ? `, after element ${lastTag} ending at ${where} ${next}` : ""}; file is ${streamSize} bytes`, next >= 0 ? next : undefined);
+    return new TruncatedDicomError(path, `${text}${next >= 0 ? `, after element ${tagText(lastTag)} ending at ${where} ${next}` : ""}; file is ${streamSize} bytes`, next >= 0 ? next : undefined);
   }
   return new InvalidDicomError(path, "dataset", text);
 }
