@@ -32,3 +32,8 @@ export function transferSyntaxName(uid: string): string {
 export function isSupportedSyntax(uid: string): boolean {
   return uid in NATIVE_SYNTAXES;
 }
+
+/** Whether the UID is a transfer syntax unmask can name (decodable or not). */
+export function isKnownSyntax(uid: string): boolean {
+  return uid in NATIVE_SYNTAXES || uid in COMPRESSED_SYNTAXES;
+}
