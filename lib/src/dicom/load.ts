@@ -15,6 +15,7 @@ import type { Vec3, Volume, VolumeUnits } from "../volume/types";
 import { directionFromOrientation, positionAlongNormal, sliceNormal } from "./geometry";
 import { groupSeries, scanHeaders, seriesInfo } from "./list";
 import { readDicomFile } from "./parse";
+import { frameDecoder } from "./codecs";
 import { decodeStoredPixels } from "./pixels";
 import type { FileProblem, LoadedSeries, SeriesInfo, SliceHeader } from "./types";
 
@@ -102,7 +103,7 @@ export function loadSeries(source: string | SeriesInfo, opts: LoadSeriesOptions 
   order.indices.forEach((src, k) => {
     const { dataSet, header } = parsed[src];
     const slice = data.subarray(k * nx * ny, (k + 1) * nx * ny);
-    decodeStoredPixels(dataSet, header, slice, { air });
+    decodeStoredPixels(dataSet, header, slice, { air }, header.pixelData?.encapsulated ? frameDecoder(header.transferSyntaxUid) ?? undefined : undefined);
     opts.onProgress?.(k + 1, nz, "decode pixels");
   });
   const ps = first.pixelSpacing;

@@ -1,5 +1,6 @@
 import * as dicomParser from "dicom-parser";
-import { InconsistentSeriesError, TruncatedDicomError, UnsupportedTransferSyntaxError } from "../core/errors";
+import { CorruptPixelDataError, InconsistentSeriesError, TruncatedDicomError, UnsupportedTransferSyntaxError } from "../core/errors";
+import type { FrameDecoder } from "./codecs";
 import { transferSyntaxName } from "./transfer-syntax";
 import type { SliceHeader } from "./types";
 
@@ -11,9 +12,10 @@ export const SEED_PADDING_VALUE = -2000;
 /**
  * Decode one frame's stored pixel values as numbers in a Float32Array (into `target` when given);
  * with `modality`, the values go through the modality LUT as well (see {@link toModalityValues}).
- * Native and RLE pixel data are decoded; other compressed syntaxes are named in the error.
+ * Native and RLE pixel data are decoded here; other compressed syntaxes need the `decoder` from
+ * {@link loadFrameDecoder} (without one they are named in an UnsupportedTransferSyntaxError).
  */
-export function decodeStoredPixels(ds: dicomParser.DataSet, h: SliceHeader, target?: Float32Array, modality?: { air: number }): Float32Array {
+export function decodeStoredPixels(ds: dicomParser.DataSet, h: SliceHeader, target?: Float32Array, modality?: { air: number }, decoder?: FrameDecoder): Float32Array {
   if (!h.pixelData) throw new InconsistentSeriesError(h.path, "no pixel data in the file");
   const n = h.rows * h.columns;
   if (h.samplesPerPixel !== 1) {
@@ -27,15 +29,14 @@ export function decodeStoredPixels(ds: dicomParser.DataSet, h: SliceHeader, targ
     throw new InconsistentSeriesError(h.path, `transfer syntax ${transferSyntaxName(h.transferSyntaxUid)} (${h.transferSyntaxUid}) but the pixel data is ${h.pixelData.encapsulated ? "encapsulated" : "native"}`);
   }
   if (h.pixelData.encapsulated) {
-    if (h.transferSyntaxUid !== "1.2.840.10008.1.2.5") {
+    const rle = h.transferSyntaxUid === "1.2.840.10008.1.2.5";
+    if (!rle && !decoder) {
       throw new UnsupportedTransferSyntaxError(h.path, h.transferSyntaxUid, transferSyntaxName(h.transferSyntaxUid));
     }
-    const el = ds.elements.x7fe00010;
-    // Single-frame: without a basic offset table, all fragments make the one frame.
-    const frame = el.basicOffsetTable && el.basicOffsetTable.length
-      ? dicomParser.readEncapsulatedImageFrame(ds, el, 0)
-      : dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, el.fragments?.length ?? 1);
-    raw = decodeRle(frame, n, bytesPer, h.path);
+    const frame = encapsulatedFrame(ds, h);
+    raw = rle
+      ? decodeRle(frame, n, bytesPer, h.path)
+      : decoder!(frame, { rows: h.rows, columns: h.columns, bitsAllocated: h.bitsAllocated, bitsStored: h.bitsStored, pixelRepresentation: h.pixelRepresentation, samplesPerPixel: h.samplesPerPixel, path: h.path });
   } else {
     if (![8, 16, 32].includes(h.bitsAllocated)) {
       throw new InconsistentSeriesError(h.path, `BitsAllocated ${h.bitsAllocated} is not supported (8, 16 or 32)`);
@@ -82,6 +83,26 @@ export function decodeStoredPixels(ds: dicomParser.DataSet, h: SliceHeader, targ
     out[p] = v;
   }
   return modality ? toModalityValues(out, h, modality.air) : out;
+}
+
+/**
+ * The bytes of frame 0 of encapsulated pixel data: with a Basic Offset Table, the fragments from its
+ * first offset up to the next frame's; without one (single-frame), all fragments joined.
+ */
+function encapsulatedFrame(ds: dicomParser.DataSet, h: SliceHeader): Uint8Array {
+  const el = ds.elements.x7fe00010;
+  const fragments = el.fragments ?? [];
+  if (!fragments.length) throw new CorruptPixelDataError(h.path, "encapsulated pixel data holds no fragments");
+  try {
+    const bot = el.basicOffsetTable ?? [];
+    if (bot.length > 1 || (bot.length === 1 && bot[0] !== 0)) return dicomParser.readEncapsulatedImageFrame(ds, el, 0);
+    return fragments.length === 1
+      ? ds.byteArray.subarray(fragments[0].position, fragments[0].position + fragments[0].length)
+      : dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, fragments.length);
+  } catch (e) {
+    // dicom-parser throws strings for offsets that point outside the fragments.
+    throw new CorruptPixelDataError(h.path, `encapsulated fragments: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 /** Decode a DICOM RLE Lossless frame (PS3.5 Annex G) into little-endian interleaved bytes. */
