@@ -61,6 +61,9 @@ interface LosslessDecoder {
   numComp?: number;
   numBytes?: number;
   precision?: number;
+  /** Row the decoder would write next: yDim when every row was decoded. */
+  yLoc?: number;
+  stream?: { index: number; buffer: Uint8Array } | null;
 }
 
 /** The part of an emscripten/embind codec module unmask uses. */
@@ -162,6 +165,14 @@ function makeDecoder(transferSyntaxUid: string): FrameDecoder | null {
       } catch (e) {
         throw corrupt(info, transferSyntaxUid, codec, e instanceof Error ? e.message : String(e));
       }
+      // The decoder does not report a stream that runs out: it stops early or reads past the end.
+      const rowsDone = decoder.yLoc ?? 0, stream = decoder.stream;
+      if (rowsDone < (decoder.yDim ?? 0)) {
+        throw corrupt(info, transferSyntaxUid, codec, `the scan ends after ${rowsDone} of ${decoder.yDim} rows (a marker or the end of the data came early)`);
+      }
+      if (stream && stream.index > stream.buffer.length) {
+        throw corrupt(info, transferSyntaxUid, codec, `the decoder read ${stream.index - stream.buffer.length} byte(s) past the end of the ${stream.buffer.length}-byte stream`);
+      }
       const bytes = (decoder.numBytes ?? 0) || Math.ceil((decoder.precision ?? 8) / 8);
       return toNative(new Uint8Array(out), { width: decoder.xDim ?? 0, height: decoder.yDim ?? 0, components: decoder.numComp ?? 0, bytes }, info, transferSyntaxUid, codec);
     };
@@ -216,10 +227,11 @@ function exceptionMessage(wasm: LoadedWasm, e: unknown): string {
     if (!inHeap(p)) return null;
     let s = "";
     for (let i = p; i < Math.min(heap.length, p + 400) && heap[i]; i++) {
-      if (heap[i] < 32 || heap[i] > 126) return null;
-      s += String.fromCharCode(heap[i]);
+      if (heap[i] === 10 || heap[i] === 13 || heap[i] === 9) s += " ";
+      else if (heap[i] < 32 || heap[i] > 126) return null;
+      else s += String.fromCharCode(heap[i]);
     }
-    return s || null;
+    return s.replace(/^[^A-Za-z0-9]+/, "").trim() || null;
   };
   let text: string | null = null;
   if (inHeap(e - 24) && inHeap(e + 4)) {
