@@ -62,3 +62,8 @@ export function terminalProgress(enabled = true): (done: number, total: number, 
     }
   };
 }
+
+/** Print a loader warning on stderr as it happens (every command that loads a series uses this). */
+export function printWarning(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}

@@ -31,8 +31,40 @@ export class NotDicomError extends UnmaskError {
 
 /** A DICOM file cut short: the header parses but the pixel data (or a tag) runs past the end. */
 export class TruncatedDicomError extends UnmaskError {
-  constructor(path: string, detail: string) {
+  /** Byte offset (in the file, or in the inflated stream for deflated files) where the data runs out, when known. */
+  readonly offset?: number;
+  constructor(path: string, detail: string, offset?: number) {
     super("TRUNCATED_DICOM", `${path}: truncated DICOM file (${detail})`, path);
+    this.offset = offset;
+  }
+}
+
+/**
+ * A DICOM file whose header contradicts itself or its own byte lengths (missing Rows, pixel data
+ * shorter than Rows×Columns says, a length field past the end, RLE offsets out of the frame …).
+ * `attribute` names the DICOM attribute (or structure) at fault.
+ */
+export class InvalidDicomError extends UnmaskError {
+  readonly attribute: string;
+  readonly offset?: number;
+  constructor(path: string, attribute: string, detail: string, offset?: number) {
+    super("INVALID_DICOM", `${path}: ${attribute}: ${detail}`, path);
+    this.attribute = attribute;
+    this.offset = offset;
+  }
+}
+
+/** A readable DICOM image that unmask does not turn into a volume (multi-frame, colour, 1-bit …). */
+export class UnsupportedImageError extends UnmaskError {
+  constructor(path: string, detail: string, code = "UNSUPPORTED_IMAGE") {
+    super(code, `${path}: ${detail}`, path);
+  }
+}
+
+/** A series whose volume would not fit the memory allowed for it (checked before allocating). */
+export class VolumeTooLargeError extends UnmaskError {
+  constructor(path: string, detail: string) {
+    super("VOLUME_TOO_LARGE", `${path}: ${detail}`, path);
   }
 }
 

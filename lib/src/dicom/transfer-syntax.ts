@@ -38,3 +38,8 @@ const CODEC_DECODED = new Set([
 export function isSupportedSyntax(uid: string): boolean {
   return uid in NATIVE_SYNTAXES || CODEC_DECODED.has(uid);
 }
+
+/** Whether the UID is a transfer syntax unmask can name (decodable or not). */
+export function isKnownSyntax(uid: string): boolean {
+  return uid in NATIVE_SYNTAXES || uid in COMPRESSED_SYNTAXES;
+}

@@ -9,7 +9,7 @@ import type { DetectorName } from "../../face";
 import { writePng } from "../../image/io";
 import { drawOverlays } from "../../display";
 import { resample } from "../../volume/resample";
-import { numberOption, parseArgs, terminalProgress } from "../args";
+import { numberOption, parseArgs, printWarning, terminalProgress } from "../args";
 import { printJson } from "../format";
 import type { CliCommand } from "../types";
 
@@ -49,8 +49,7 @@ Loads the series, extracts the isosurface at --level and renders it headless
     const progress = terminalProgress(!options.json);
     const times: Record<string, number> = {};
     let t = Date.now();
-    const loaded = loadSeries(positionals[0], { seriesUid: options.series as string | undefined, onProgress: progress });
-    for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+    const loaded = await loadSeries(positionals[0], { seriesUid: options.series as string | undefined, onProgress: progress, onWarning: printWarning });
     let volume = loaded.volume;
     if (options.spacing !== undefined) volume = resample(volume, { spacing: numberOption(options, "spacing", 1) });
     times.loadMs = Date.now() - t;

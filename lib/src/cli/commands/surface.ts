@@ -5,7 +5,7 @@ import { marchingCubesSync } from "../../surface/marching-cubes";
 import { meshArea } from "../../surface/measure";
 import { largestComponent } from "../../surface/components";
 import { meshFormatOf, writeMesh } from "../../surface/io";
-import { numberOption, parseArgs, terminalProgress } from "../args";
+import { numberOption, parseArgs, printWarning, terminalProgress } from "../args";
 import { printJson } from "../format";
 import type { CliCommand } from "../types";
 
@@ -46,6 +46,7 @@ in patient coordinates (LPS, mm). Prints triangle count, area (cm²) and time.
     const { volume: loaded } = await loadSeries(positionals[0], {
       seriesUid: typeof options.series === "string" ? options.series : undefined,
       onProgress: progress,
+      onWarning: printWarning,
     });
     const tLoad = performance.now();
     const volume = spacing ? resample(loaded, { spacing, interpolation: "cubic", onProgress: progress }) : loaded;

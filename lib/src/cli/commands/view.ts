@@ -7,7 +7,7 @@ import { readMesh } from "../../surface/io";
 import type { Mesh } from "../../surface/types";
 import { show } from "../../display/show";
 import { HU_WINDOWS, type WindowSpec } from "../../display/slices";
-import { numberOption, parseArgs, terminalProgress } from "../args";
+import { numberOption, parseArgs, printWarning, terminalProgress } from "../args";
 import { printJson } from "../format";
 import type { CliCommand } from "../types";
 
@@ -47,7 +47,7 @@ INPUT is a DICOM folder or a mesh file (.ply, .stl, .obj in patient mm).
     let result: Record<string, unknown>;
     if (/\.png$/i.test(out)) {
       if (MESH_EXT.test(input)) throw new InvalidArgumentError("unmask view: slices (-o .png) need a DICOM folder, not a mesh file");
-      const { volume } = await loadSeries(input, { seriesUid, onProgress: progress });
+      const { volume } = await loadSeries(input, { seriesUid, onProgress: progress, onWarning: printWarning });
       const r = show.slices(volume, { window: parseWindow(options.window), index: parseIndex(options.index), save: out, quiet: true });
       result = {
         output: out,
@@ -61,7 +61,7 @@ INPUT is a DICOM folder or a mesh file (.ply, .stl, .obj in patient mm).
       if (!["front", "back", "left", "right", "top"].includes(view)) throw new InvalidArgumentError(`--view must be front, back, left, right or top, got "${view}"`);
       let mesh: Mesh;
       if (MESH_EXT.test(input) && fs.statSync(input).isFile()) mesh = readMesh(input);
-      else mesh = await marchingCubes((await loadSeries(input, { seriesUid, onProgress: progress })).volume, { level, onProgress: progress });
+      else mesh = await marchingCubes((await loadSeries(input, { seriesUid, onProgress: progress, onWarning: printWarning })).volume, { level, onProgress: progress });
       const r = show.mesh(mesh, {
         maxTriangles, view: view as "front", title: `${path.basename(path.resolve(input))}${MESH_EXT.test(input) ? "" : ` at ${level}`}`, save: out, quiet: true,
       });
