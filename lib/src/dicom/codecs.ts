@@ -156,8 +156,7 @@ function makeDecoder(transferSyntaxUid: string): FrameDecoder | null {
     const { Decoder } = require("jpeg-lossless-decoder-js") as { Decoder: new () => LosslessDecoder };
     return (frame, info) => {
       check(frame, info, transferSyntaxUid);
-      // The decoder reads an ArrayBuffer from offset 0: give it a copy of exactly the frame.
-      const copy = new Uint8Array(frame); // (a Buffer's slice() would be a view)
+      const copy = withTrailingPadding(frame);
       let out: ArrayBuffer;
       const decoder = new Decoder();
       try {
@@ -201,6 +200,24 @@ function makeDecoder(transferSyntaxUid: string): FrameDecoder | null {
       d.delete();
     }
   };
+}
+
+/**
+ * A copy of the frame for jpeg-lossless-decoder-js (it reads an ArrayBuffer from offset 0) with one
+ * byte of 1-bits (0xFF, stuffed as FF 00) between the entropy-coded data and EOI. The decoder drops
+ * the last pixel when that pixel's Huffman code ends right at the marker (the shipped CT's IM0100,
+ * dcmcjpeg +el); trailing 1-bits are the standard's own padding, so every decoder ignores them.
+ * Fill bytes (extra 0xFF) before EOI are dropped. The caller has checked that the frame ends with EOI.
+ */
+function withTrailingPadding(frame: Uint8Array): Uint8Array {
+  let end = frame.length;
+  while (end > 2 && frame[end - 1] === 0) end--;
+  let data = end - 2;
+  while (data > 2 && frame[data - 1] === 0xff) data--;
+  const copy = new Uint8Array(data + 4);
+  copy.set(frame.subarray(0, data));
+  copy.set([0xff, 0x00, 0xff, 0xd9], data);
+  return copy;
 }
 
 function corrupt(info: FrameInfo, uid: string, codec: Codec, message: string): CorruptPixelDataError {
