@@ -4,11 +4,13 @@
  * Debian's python3-gdcm decoding the same files into the same float32 volume, in the same run.
  * Each side runs in its own process (best of 3 after a warm-up; peak RSS of that process).
  * The largest voxel difference between the two volumes is printed as a check on the figures.
+ * A second table decodes one frame with each codec package's WebAssembly and JavaScript builds.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { CT_DIR, ROOT, SCRATCH, fmt, printTable, ratio, runPython } from "./common";
+import * as dicomParser from "dicom-parser";
+import { CT_DIR, ROOT, SCRATCH, fmt, printTable, ratio, runPython, timeIt } from "./common";
 
 const RUNS = 3;
 /** name, transfer syntax, tool and its options (input and output paths follow). */
@@ -82,4 +84,49 @@ function main(): void {
   );
 }
 
+/**
+ * The basis of the codec choice: one middle CT frame decoded by each codec package's WebAssembly build
+ * and by its JavaScript (asm.js) build, the same calls unmask makes (JPEG Lossless has one JS codec).
+ */
+async function perFrame(): Promise<void> {
+  const frameOf = (uid: string) => {
+    const bytes = fs.readFileSync(path.join(SCRATCH, "codecs", uid, "IM0054.dcm"));
+    const ds = dicomParser.parseDicom(bytes);
+    const el = ds.elements.x7fe00010;
+    return new Uint8Array(dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, el.fragments!.length));
+  };
+  const rows: (string | number)[][] = [];
+  const builds: [string, string, string, string][] = [
+    ["libjpeg-turbo", "@cornerstonejs/codec-libjpeg-turbo-8bit", "JPEGDecoder", "1.2.840.10008.1.2.4.50"],
+    ["CharLS", "@cornerstonejs/codec-charls", "JpegLSDecoder", "1.2.840.10008.1.2.4.80"],
+    ["OpenJPEG", "@cornerstonejs/codec-openjpeg", "J2KDecoder", "1.2.840.10008.1.2.4.90"],
+  ];
+  for (const [name, pkg, cls, uid] of builds) {
+    const frame = frameOf(uid);
+    const ms: number[] = [];
+    for (const entry of ["decodewasmjs", "decode"]) {
+      const quiet = { print: () => undefined, printErr: () => undefined };
+      const mod = await (require(`${pkg}/${entry}`) as (a: object) => Promise<Record<string, new () => { getEncodedBuffer(n: number): Uint8Array; decode(): void; getDecodedBuffer(): Uint8Array; delete(): void }>>)(quiet);
+      const run = () => {
+        const d = new mod[cls]();
+        d.getEncodedBuffer(frame.length).set(frame);
+        d.decode();
+        const out = d.getDecodedBuffer().slice();
+        d.delete();
+        return out.length;
+      };
+      ms.push((await timeIt(run, 20, 3)).ms);
+    }
+    rows.push([`${name} (${uid})`, ms[0], ms[1], ratio(ms[0], ms[1])]);
+  }
+  const { Decoder } = require("jpeg-lossless-decoder-js") as { Decoder: new () => { decompress(b: ArrayBuffer, o: number, n: number): ArrayBuffer } };
+  for (const uid of ["1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"]) {
+    const frame = frameOf(uid);
+    const t = await timeIt(() => new Decoder().decompress(frame.slice().buffer, 0, frame.length).byteLength, 20, 3);
+    rows.push([`jpeg-lossless-decoder-js (${uid})`, "(no wasm build)", t.ms, ""]);
+  }
+  printTable("Decode one 256×256 CT frame (IM0054), best of 20: WebAssembly vs JavaScript build of each codec package", ["codec", "wasm ms", "JS ms", "wasm vs JS"], rows);
+}
+
 main();
+perFrame().catch((e) => console.log(`per-frame table failed: ${e}`));
