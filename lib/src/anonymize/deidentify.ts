@@ -190,6 +190,11 @@ function cleanText(text: string, words: string[]): string {
   return out;
 }
 
+/** Zero-length in the file: no values, or only empty strings / empty person names. */
+function isEmptyValue(el: DicomElement): boolean {
+  return (el.Value ?? []).every((x) => x === "" || x === null || x === undefined || (typeof x === "object" && !(x instanceof ArrayBuffer) && el.vr === "PN" && Object.values(x as object).every((y) => !y)));
+}
+
 function tagLabel(tag: string): string {
   return `(${tag.slice(0, 4).toUpperCase()},${tag.slice(4).toUpperCase()})`;
 }
@@ -223,7 +228,7 @@ export function deidentifyDataset(input: DicomFileData, ctx: DeidentifyContext, 
         continue;
       }
       const action = resolveAction(row, ctx.options);
-      const empty = !el.Value || el.Value.length === 0;
+      const empty = isEmptyValue(el);
       switch (action) {
         case "X":
           note("X");
