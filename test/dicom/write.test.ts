@@ -4,7 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadSeries, writeSeries, readDicomDataset } from "unmask/dicom";
+import { loadSeries, writeSeries, readDicomDataset, encodeDicomFile } from "unmask/dicom";
 import { convert } from "unmask/anonymize";
 import { voxelToPatient } from "unmask/volume";
 import { CT_DIR, ROOT, tempDir } from "../helpers/paths";
@@ -156,6 +156,13 @@ test("a failure half-way (a source file damaged after loading, slice 100 of 108)
   await assert.rejects(writeSeries(s, out, { derivationDescription: "t" }), (e: Error & { code?: string; path?: string }) => e.code === "NOT_DICOM" && e.path === s.slices[100].path);
   assert.ok(!fs.existsSync(out), "output folder left behind");
   assert.deepEqual(fs.readdirSync(work).filter((f) => f.startsWith(".half")), [], "temporary folder left behind");
+});
+
+test("the encoder re-encodes every file of the shipped CT byte for byte", () => {
+  for (const f of fs.readdirSync(CT_DIR).filter((n) => n.endsWith(".dcm"))) {
+    const bytes = fs.readFileSync(path.join(CT_DIR, f));
+    assert.equal(Buffer.compare(Buffer.from(encodeDicomFile(readDicomDataset(path.join(CT_DIR, f)))), bytes), 0, f);
+  }
 });
 
 test("the input folder is unchanged by everything above", () => {

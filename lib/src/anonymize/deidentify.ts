@@ -317,9 +317,10 @@ export function deidentifyDataset(input: DicomFileData, ctx: DeidentifyContext, 
     "00020012": { vr: "UI", Value: [UNMASK_IMPLEMENTATION_UID] },
     "00020013": { vr: "SH", Value: [UNMASK_IMPLEMENTATION_VERSION] },
   };
+  if (firstString(input.meta, "00020003") !== sop) changes.push({ file, path: "(0002,0003)", tag: "(0002,0003)", name: "Media Storage SOP Instance UID", rule: "U", action: "U", value: sop });
   // Source/sending AE titles in the file meta name the sending device: not kept.
   for (const tag of Object.keys(input.meta)) {
-    if (!meta[tag] && tag !== "00020000") changes.push({ file, path: tagLabel(tag), tag: tagLabel(tag), name: "file meta", rule: "X", action: "X" });
+    if (!meta[tag] && tag !== "00020000" && tag !== "00020001") changes.push({ file, path: tagLabel(tag), tag: tagLabel(tag), name: "file meta", rule: "X", action: "X" });
   }
   return { file: { meta, dict }, changes };
 }

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import { NotDicomError, TruncatedDicomError } from "../core/errors";
+import { encodableSyntax, encodeExplicitLittle } from "./encode";
 
 /** One element of a dcmjs dataset: VR and values (strings, numbers, PN objects, item datasets, ArrayBuffers). */
 export interface DicomElement {
@@ -58,8 +59,11 @@ export function readDicomDataset(path: string): DicomFileData {
   }
 }
 
-/** Encode a dataset as a Part 10 file in the transfer syntax its meta names (Explicit VR Little Endian for unmask's writers). */
+/** Encode a dataset as a Part 10 file in the transfer syntax its meta names (unmask's own encoder for Explicit VR Little Endian, native or encapsulated; dcmjs for others). */
 export function encodeDicomFile(file: DicomFileData): Uint8Array {
+  const ts = String(file.meta["00020010"]?.Value?.[0] ?? "");
+  if (encodableSyntax(ts)) return encodeExplicitLittle(file);
+  // Other syntaxes (implicit VR, big endian, deflate): dcmjs's writer.
   const d = new (dcmjs().data.DicomDict)(file.meta);
   d.dict = file.dict;
   return new Uint8Array(d.write({ allowInvalidVRLength: false }));
