@@ -1,6 +1,7 @@
 export * from "./types";
 export { detectFaces, detectors, type DetectOptions } from "./detect";
-export { HAAR_DEFAULTS, HAAR_CASCADE_PATH, type HaarOptions } from "./haar";
+export { HAAR_DEFAULTS, HAAR_CASCADE_PATH, HAAR_ALT2_CASCADE_PATH, haarScore, type HaarOptions, type HaarCascade } from "./haar";
+export { FACEAPI_MIN_CONFIDENCE, TINY_FACE_DEFAULTS, type FaceApiDetectOptions } from "./faceapi";
 export {
   recognizers,
   recognizerInfo,
@@ -12,3 +13,4 @@ export {
   type CompareOptions,
   type DistanceMatrix,
 } from "./recognize";
+export { skinLevel, otsu, CT_SKIN_LEVEL, type SkinLevel, type SkinLevelOptions } from "./skin";
