@@ -14,3 +14,4 @@ export {
   type DistanceMatrix,
 } from "./recognize";
 export { skinLevel, otsu, CT_SKIN_LEVEL, type SkinLevel, type SkinLevelOptions } from "./skin";
+export { faceProfile, type FaceProfile, type FaceProfileOptions, type ProfileLandmarks } from "./profile";
