@@ -170,9 +170,15 @@ export function faceProfile(volume: Volume, options: FaceProfileOptions = {}): F
     };
   }
 
-  // 6. Landmarks along the profile.
-  const tipW = best.w;
-  const noseTip = bestAt;
+  // 6. Landmarks along the profile. The tip: the middle of the profile's top (within 0.5 mm of the
+  // maximum) — one point for a rounded nose, the centre of the flat face of a nose cut by the field of view.
+  let top0 = best.t, top1 = best.t;
+  while (top0 > 0 && prof[top0 - 1] >= best.v - 0.5) top0--;
+  while (top1 < nw - 1 && prof[top1 + 1] >= best.v - 0.5) top1++;
+  const tipT = Math.round((top0 + top1) / 2);
+  const tipW = w0 + tipT * RAY;
+  best.u = profU[tipT];
+  const noseTip = at(best.u, tipW);
   const lm: ProfileLandmarks = { noseTip };
   const atProfile = (w: number): Vec3 => at(profU[Math.round((w - w0) / RAY)], w);
   // Below the tip: the mouth (stomion) is the first dip of the profile 20–50 mm down; the lips the
