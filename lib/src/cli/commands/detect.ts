@@ -8,18 +8,18 @@ import { numberOption, printJson } from "../options";
 import { HAAR_DEFAULTS } from "../../face/haar";
 import type { CliCommand } from "../types";
 
-/** `unmask detect IMAGE [--detector human|haar] [--json] [-o boxed.png]`: faces in a picture or render. */
+/** `unmask detect IMAGE [--detector human|haar|haar-alt2|ssd|tiny] [--json] [-o boxed.png]`: faces in a picture or render. */
 export const command: CliCommand = {
   name: "detect",
-  summary: "find faces in an image (human: blazeface + face mesh; haar: OpenCV's cascade, the seed's)",
+  summary: "find faces in an image (human: blazeface + face mesh; haar, haar-alt2: OpenCV's cascades; ssd, tiny: face-api's detectors)",
   configure(cmd) {
     cmd
       .description(`Prints one line per face: detector, score and the box (x, y, width, height in
 pixels). "no face" is a normal answer (exit code 0).`)
       .argument("<image>", "PNG or JPEG file")
-      .option("--detector <name>", "human (default; tight box from the 468 mesh landmarks, score 0–1) or haar (haarcascade_frontalface_default.xml, scaleFactor 1.1, minNeighbors 4, as the seed; score 1, neighbours reported)")
-      .option("--scale-factor <s>", "Haar only: pyramid step (default 1.1)")
-      .option("--min-neighbors <n>", "Haar only: raw detections needed to keep a face (default 4)")
+      .option("--detector <name>", "human (default; tight box from the 468 mesh landmarks, score 0–1), haar (haarcascade_frontalface_default.xml, scaleFactor 1.1, minNeighbors 4, as the seed), haar-alt2 (haarcascade_frontalface_alt2.xml, same parameters; for both cascades score = n/(n+minNeighbors+1) of the n neighbours reported), ssd (face-api SSD MobileNet v1, min confidence 0.5) or tiny (face-api TinyFaceDetector, input 416, threshold 0.5)")
+      .option("--scale-factor <s>", "Haar cascades only: pyramid step (default 1.1)")
+      .option("--min-neighbors <n>", "Haar cascades only: raw detections needed to keep a face (default 4)")
       .option("-o, --output <file>", "also write the image with the boxes drawn (PNG)")
       .option("--json", "machine-readable output (boxes, scores, landmarks)");
   },
@@ -31,15 +31,15 @@ pixels). "no face" is a normal answer (exit code 0).`)
     const t = Date.now();
     const scaleFactor = numberOption(options.scaleFactor, "scale-factor", HAAR_DEFAULTS.scaleFactor);
     const minNeighbors = numberOption(options.minNeighbors, "min-neighbors", HAAR_DEFAULTS.minNeighbors);
-    if (detector !== "haar" && (options.scaleFactor !== undefined || options.minNeighbors !== undefined)) {
-      throw new InvalidArgumentError("--scale-factor and --min-neighbors apply to --detector haar only");
+    if (detector !== "haar" && detector !== "haar-alt2" && (options.scaleFactor !== undefined || options.minNeighbors !== undefined)) {
+      throw new InvalidArgumentError("--scale-factor and --min-neighbors apply to --detector haar and haar-alt2 only");
     }
     const faces = await detectFaces(image, { detector, scaleFactor, minNeighbors });
     const ms = Date.now() - t;
     const out = options.output as string | undefined;
     if (out) {
       const boxed = drawOverlays(image, {
-        boxes: faces.map((f) => ({ ...f.box, label: `${f.detector} ${f.score.toFixed(2)}`, color: detector === "haar" ? "#ff8c00" : "#00e5ff" })),
+        boxes: faces.map((f) => ({ ...f.box, label: `${f.detector} ${f.score.toFixed(2)}`, color: detector.startsWith("haar") ? "#ff8c00" : "#00e5ff" })),
         landmarks: faces.flatMap((f) => f.landmarks ?? []),
         lineWidth: Math.max(2, Math.round(Math.min(image.width, image.height) / 250)),
       });
