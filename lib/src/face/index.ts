@@ -12,3 +12,14 @@ export {
   type CompareOptions,
   type DistanceMatrix,
 } from "./recognize";
+export {
+  detectFaceInScan,
+  histogramSkinLevel,
+  type FacePresence,
+  type FaceLocation,
+  type PresenceOptions,
+  type PresenceRender,
+  type LevelSource,
+} from "./presence";
+export { presenceVariants, type PresenceVariant, type PresenceView, type PresenceLight, type PresenceMargin } from "./presence-variants";
+export { type PresenceEvidence, type PresenceCluster, type FusionParams } from "./presence-fusion";
