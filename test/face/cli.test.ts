@@ -30,7 +30,7 @@ test("unmask detect --json (human) gives one face with 468 landmarks; -o writes 
 test("unmask detect: Haar on a portrait, and no face on the coffee cup is exit code 0", async () => {
   const h = await cli(["detect", photo("collins-1.png"), "--detector", "haar"]);
   assert.equal(h.code, 0, h.stderr);
-  assert.match(h.stdout, /face \(haar\) score 1\.000 neighbours \d+ box x=177 y=66 w=95 h=95/);
+  assert.match(h.stdout, /face \(haar\) score 0\.\d{3} neighbours \d+ box x=177 y=66 w=95 h=95/);
   const n = await cli(["detect", photo("no-face-coffee.png"), "--detector", "haar"]);
   assert.equal(n.code, 0);
   assert.match(n.stdout, /no face \(haar\)/);

@@ -1,6 +1,7 @@
 export * from "./types";
 export { detectFaces, detectors, type DetectOptions } from "./detect";
-export { HAAR_DEFAULTS, HAAR_CASCADE_PATH, type HaarOptions } from "./haar";
+export { HAAR_DEFAULTS, HAAR_CASCADE_PATH, HAAR_ALT2_CASCADE_PATH, haarScore, type HaarOptions, type HaarCascade } from "./haar";
+export { FACEAPI_MIN_CONFIDENCE, TINY_FACE_DEFAULTS, type FaceApiDetectOptions } from "./faceapi";
 export {
   recognizers,
   recognizerInfo,
@@ -14,7 +15,6 @@ export {
 } from "./recognize";
 export {
   detectFaceInScan,
-  histogramSkinLevel,
   type FacePresence,
   type FaceLocation,
   type PresenceOptions,
@@ -23,3 +23,4 @@ export {
 } from "./presence";
 export { presenceVariants, type PresenceVariant, type PresenceView, type PresenceLight, type PresenceMargin } from "./presence-variants";
 export { type PresenceEvidence, type PresenceCluster, type FusionParams } from "./presence-fusion";
+export { skinLevel, otsu, CT_SKIN_LEVEL, type SkinLevel, type SkinLevelOptions } from "./skin";

@@ -9,7 +9,6 @@ import type { Mesh } from "../surface/types";
 import type { CameraInfo } from "../render/types";
 import { InvalidArgumentError } from "../core/errors";
 import { resample } from "../volume/resample";
-import { histogram } from "../volume/stats";
 import { voxelToPatient } from "../volume/volume";
 import { marchingCubes } from "../surface/marching-cubes";
 import { createRenderer } from "../render/renderer";
@@ -18,10 +17,11 @@ import { detectFaces, detectors as panel } from "./detect";
 import type { DetectorName } from "./types";
 import { presenceVariants, presenceViewDirection, variantRenderOptions, type PresenceVariant } from "./presence-variants";
 import { fuseEvidence, type FusionParams, type HeadGeometry, type PresenceCluster, type PresenceEvidence } from "./presence-fusion";
+import { skinLevel } from "./skin";
 import { DEFAULT_DETECTORS, DEFAULT_FUSION } from "./presence-params";
 
-/** How the isosurface level was chosen. */
-export type LevelSource = "given" | "ct-default" | "histogram" | "mesh";
+/** How the isosurface level was chosen: given, −300 HU for CT, Otsu on the histogram, or none (a mesh). */
+export type LevelSource = "given" | "ct-hu" | "otsu" | "mesh";
 
 /** Where the face is, in patient LPS millimetres. */
 export interface FaceLocation {
@@ -39,8 +39,8 @@ export interface FacePresence {
   present: "yes" | "no" | "uncertain";
   /** Fused probability of the best 3D cluster (0 when there is none). */
   score: number;
-  /** Isosurface level used and how it was chosen (null for a mesh input). */
-  level: { value: number | null; source: LevelSource };
+  /** Isosurface level used and how it was chosen (null for a mesh input), with one sentence saying how. */
+  level: { value: number | null; source: LevelSource; how: string };
   /** Every detection, with its variant, score, box, skin position and cluster. */
   evidence: PresenceEvidence[];
   /** 3D clusters of the evidence with their fused probability; `best` indexes the winner (−1: none). */
@@ -107,35 +107,11 @@ function isVolume(x: Volume | Mesh): x is Volume {
   return !!x && (x as Volume).shape !== undefined && (x as Volume).data instanceof Float32Array;
 }
 
-/**
- * Skin level of a scan without Hounsfield units: Otsu's threshold between the background and the
- * tissue classes of the intensity histogram (a fallback until a profile-based level replaces it).
- */
-export function histogramSkinLevel(volume: Volume): number {
-  const h = histogram(volume, { bins: 256 });
-  const n = h.counts.length;
-  let total = 0, sum = 0;
-  for (let b = 0; b < n; b++) { total += h.counts[b]; sum += b * h.counts[b]; }
-  let wB = 0, sB = 0, best = -1, at = 0;
-  for (let b = 0; b < n - 1; b++) {
-    wB += h.counts[b];
-    sB += b * h.counts[b];
-    const wF = total - wB;
-    if (wB === 0 || wF === 0) continue;
-    const between = wB * wF * (sB / wB - (sum - sB) / wF) ** 2;
-    if (between > best) { best = between; at = b; }
-  }
-  return h.edges[at + 1];
-}
-
-/** Level and its source for a volume. */
+/** Level and its source for a volume (skinLevel: −300 HU for CT, Otsu's threshold otherwise). */
 export function chooseLevel(volume: Volume, given?: number): FacePresence["level"] {
-  if (given !== undefined) {
-    if (!Number.isFinite(given)) throw new InvalidArgumentError(`detectFaceInScan: level must be a finite number, got ${given}`);
-    return { value: given, source: "given" };
-  }
-  if (volume.units === "HU") return { value: -300, source: "ct-default" };
-  return { value: histogramSkinLevel(volume), source: "histogram" };
+  if (given !== undefined && !Number.isFinite(given)) throw new InvalidArgumentError(`detectFaceInScan: level must be a finite number, got ${given}`);
+  const s = skinLevel(volume, given !== undefined ? { level: given } : {});
+  return { value: s.level, source: s.method, how: s.how };
 }
 
 /** Head centre (mass centre of the voxels above the level) and anterior reach of the surface. */
@@ -303,7 +279,7 @@ export async function collectPresenceEvidence(input: Volume | Mesh, options: Pre
     if (!input || !(input.positions instanceof Float32Array)) throw new InvalidArgumentError("detectFaceInScan: give a Volume or a Mesh");
     if (options.level !== undefined) throw new InvalidArgumentError("detectFaceInScan: level applies to a volume, not to a mesh");
     mesh = input;
-    level = { value: null, source: "mesh" };
+    level = { value: null, source: "mesh", how: "a mesh was given: no level" };
   }
   const surfaceMs = Date.now() - t0;
   const runs: Record<string, number> = Object.fromEntries(detectors.map((d) => [d, 0]));
