@@ -24,3 +24,4 @@ export {
 export { presenceVariants, type PresenceVariant, type PresenceView, type PresenceLight, type PresenceMargin } from "./presence-variants";
 export { type PresenceEvidence, type PresenceCluster, type FusionParams } from "./presence-fusion";
 export { skinLevel, otsu, CT_SKIN_LEVEL, type SkinLevel, type SkinLevelOptions } from "./skin";
+export { presenceContactSheet, DETECTOR_COLORS } from "./presence-sheet";
