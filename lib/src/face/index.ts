@@ -25,3 +25,4 @@ export { presenceVariants, type PresenceVariant, type PresenceView, type Presenc
 export { type PresenceEvidence, type PresenceCluster, type FusionParams } from "./presence-fusion";
 export { skinLevel, otsu, CT_SKIN_LEVEL, type SkinLevel, type SkinLevelOptions } from "./skin";
 export { presenceContactSheet, DETECTOR_COLORS } from "./presence-sheet";
+export { faceProfile, type FaceProfile, type FaceProfileOptions, type ProfileLandmarks } from "./profile";

@@ -4,7 +4,7 @@
  * histogram, Otsu's threshold between the dark background (air, often zero-filled) and tissue.
  */
 import { InvalidArgumentError } from "../core/errors";
-import { histogram, minMax, percentiles } from "../volume/stats";
+import { histogram, minMax } from "../volume/stats";
 import type { Volume } from "../volume/types";
 
 /** The seed's skin/air level for CT, in Hounsfield units. */
@@ -17,7 +17,7 @@ export interface SkinLevel {
   method: "given" | "ct-hu" | "otsu";
   /** One sentence for people: where the level comes from. */
   how: string;
-  /** Otsu only: the histogram range used ([min, 99.9th percentile]), bin count and the two class means. */
+  /** Otsu only: the histogram range used ([min, 99.9th percentile to 1/65536 of the range]), bin count and the two class means. */
   histogram?: { range: [number, number]; bins: number; backgroundMean: number; tissueMean: number };
 }
 
@@ -45,8 +45,8 @@ export function skinLevel(volume: Volume, options: SkinLevelOptions = {}): SkinL
   }
   const bins = options.bins ?? 256;
   if (!(Number.isInteger(bins) && bins >= 2)) throw new InvalidArgumentError(`skinLevel: bins must be an integer ≥ 2, got ${bins}`);
-  const [lo] = minMax(volume.data);
-  const [hi] = percentiles(volume, [99.9]);
+  const [lo, max] = minMax(volume.data);
+  const hi = upperPercentile(volume.data, lo, max, 0.999);
   if (!(hi > lo)) throw new InvalidArgumentError(`skinLevel: the volume has a single intensity (${lo}); no skin/air boundary to find`);
   const clipped = { data: volume.data.map((v) => (v > hi ? hi : v)) };
   const { edges, counts } = histogram(clipped, { bins, range: [lo, hi] });
@@ -57,6 +57,20 @@ export function skinLevel(volume: Volume, options: SkinLevelOptions = {}): SkinL
     how: `no Hounsfield units (${volume.modality || "unknown modality"}): Otsu's threshold ${fmt(t.threshold)} on a ${bins}-bin intensity histogram over [${fmt(lo)}, ${fmt(hi)}] (min to 99.9th percentile), between the background (mean ${fmt(t.mean0)}) and tissue (mean ${fmt(t.mean1)})`,
     histogram: { range: [lo, hi], bins, backgroundMean: t.mean0, tissueMean: t.mean1 },
   };
+}
+
+/** The q-quantile to within (max − min)/65536: the upper edge of its bin in a fine histogram (no sort of millions of voxels). */
+function upperPercentile(data: Float32Array, lo: number, hi: number, q: number): number {
+  if (!(hi > lo)) return hi;
+  const bins = 65536, counts = new Uint32Array(bins), k = bins / (hi - lo);
+  for (let n = 0; n < data.length; n++) counts[Math.min(bins - 1, Math.floor((data[n] - lo) * k))]++;
+  const target = q * data.length;
+  let acc = 0;
+  for (let b = 0; b < bins; b++) {
+    acc += counts[b];
+    if (acc >= target) return Math.min(hi, lo + (b + 1) / k);
+  }
+  return hi;
 }
 
 /**
