@@ -9,7 +9,9 @@ import { presenceTruthSet, anteriorMostPoint, levelAndStep, blank, phantom, type
 import { collectTruthEvidence, losoVerdicts, summarize, verdicts, type CaseEvidence } from "unmask/dist/face/presence-eval";
 import { presenceFromEvidence } from "unmask/dist/face/presence";
 import { DEFAULT_FUSION, DEFAULT_DETECTORS } from "unmask/dist/face/presence-params";
-import { CT_DIR, MRI_DIR } from "../helpers/paths";
+import { CT_DIR, MRI_DIR, FIXTURES } from "../helpers/paths";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 // The truth set is built here from the shipped scans ("test" split: the issue's crops, 2/3/4 mm,
 // levels ±100 HU and the MRI equivalent, cuts 40 and 50 mm behind the nose tip, back halves,
@@ -130,6 +132,21 @@ test("detectFaceInScan on the MRI chooses its level from the histogram and says 
   const m = await detectFaceInScan(mesh, { variants: presenceVariants("default").slice(0, 3) });
   assert.equal(m.level.source, "mesh");
   assert.notEqual(m.present, "no");
+});
+
+test("with the geometric profile in the panel, the located nose tip is within 5 mm of the one annotated by hand on the slices (CT and MRI)", async () => {
+  const annotated = JSON.parse(fs.readFileSync(path.join(FIXTURES, "nose-tips.json"), "utf8"));
+  for (const [vol, key] of [[ct, "ct-cranium"], [mri, "mri-t1-head"]] as const) {
+    const v = await detectFaceInScan(vol, { detectors: [...DEFAULT_DETECTORS, "profile"] });
+    assert.equal(v.present, "yes", key);
+    const prof = v.evidence.find((e) => e.detector === "profile");
+    assert.ok(prof && prof.variant === "volume" && prof.box === null && prof.cluster === v.best, `${key}: the profile's nose tip joins the winning cluster`);
+    assert.equal(v.face?.detector, "profile");
+    const tip = v.face!.landmarks.noseTip!, want = annotated[key].patient as number[];
+    const d = Math.hypot(tip[0] - want[0], tip[1] - want[1], tip[2] - want[2]);
+    assert.ok(d <= 5, `${key}: located nose tip ${tip.map((x) => x.toFixed(1))} is ${d.toFixed(1)} mm from the annotated ${want}`);
+  }
+  await assert.rejects(detectFaceInScan(await marchingCubes(resample(ct, { spacing: 3 }), { level: -300 }), { detectors: ["profile"] }), InvalidArgumentError);
 });
 
 test("bad options are typed errors; an empty surface is a normal 'no'", async () => {

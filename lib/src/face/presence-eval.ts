@@ -4,7 +4,7 @@
  * script, the benchmark, the tests and notebook 04 import it from its module.
  */
 import type { Volume } from "../volume/types";
-import { collectPresenceEvidence, presenceFromEvidence, type CollectedEvidence, type PresenceOptions } from "./presence";
+import { collectPresenceEvidence, presenceFromEvidence, VOLUME_DETECTORS, type CollectedEvidence, type PresenceOptions } from "./presence";
 import { fitFusion, type FitCase, type FusionParams } from "./presence-fusion";
 import type { TruthCase } from "./presence-truth";
 
@@ -41,7 +41,7 @@ export function fitCases(items: readonly CaseEvidence[], only: Subset = {}): Fit
   return items.map((it) => {
     const vs = new Set(only.variants ?? it.collected.variants), ds = new Set(only.detectors ?? it.collected.detectors);
     const runs: Record<string, number> = {};
-    for (const d of it.collected.detectors) if (ds.has(d)) runs[d] = it.collected.variants.filter((v) => vs.has(v)).length;
+    for (const d of it.collected.detectors) if (ds.has(d)) runs[d] = VOLUME_DETECTORS.includes(d) ? 1 : it.collected.variants.filter((v) => vs.has(v)).length;
     return {
       name: it.name, face: it.face, head: it.collected.head, runs,
       evidence: it.collected.evidence.filter((e) => (e.variant === "volume" || vs.has(e.variant)) && ds.has(e.detector)),

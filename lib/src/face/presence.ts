@@ -18,6 +18,10 @@ import type { DetectorName } from "./types";
 import { presenceVariants, presenceViewDirection, variantRenderOptions, type PresenceVariant } from "./presence-variants";
 import { fuseEvidence, type FusionParams, type HeadGeometry, type PresenceCluster, type PresenceEvidence } from "./presence-fusion";
 import { skinLevel } from "./skin";
+import { faceProfile } from "./profile";
+
+/** Detectors that work on the volume, not on renders: one evidence item per scan (variant "volume"). */
+export const VOLUME_DETECTORS: readonly string[] = ["profile"];
 import { DEFAULT_DETECTORS, DEFAULT_FUSION } from "./presence-params";
 
 /** How the isosurface level was chosen: given, −300 HU for CT, Otsu on the histogram, or none (a mesh). */
@@ -264,8 +268,12 @@ export async function collectPresenceEvidence(input: Volume | Mesh, options: Pre
   const variants = resolveVariants(options.variants);
   const detectors = [...(options.detectors ?? DEFAULT_DETECTORS)];
   if (detectors.length === 0) throw new InvalidArgumentError("detectFaceInScan: give at least one detector");
+  const known = [...panel, ...VOLUME_DETECTORS];
   for (const d of detectors) {
-    if (!(panel as readonly string[]).includes(d)) throw new InvalidArgumentError(`detectFaceInScan: unknown detector "${d}" (choose from ${panel.join(", ")})`);
+    if (!known.includes(d)) throw new InvalidArgumentError(`detectFaceInScan: unknown detector "${d}" (choose from ${known.join(", ")})`);
+  }
+  if (!isVolume(input) && detectors.some((d) => VOLUME_DETECTORS.includes(d))) {
+    throw new InvalidArgumentError(`detectFaceInScan: ${VOLUME_DETECTORS.join(", ")} needs a volume, not a mesh`);
   }
   const t0 = Date.now();
   let mesh: Mesh, level: FacePresence["level"], volume: Volume | null = null;
@@ -282,7 +290,7 @@ export async function collectPresenceEvidence(input: Volume | Mesh, options: Pre
     level = { value: null, source: "mesh", how: "a mesh was given: no level" };
   }
   const surfaceMs = Date.now() - t0;
-  const runs: Record<string, number> = Object.fromEntries(detectors.map((d) => [d, 0]));
+  const runs: Record<string, number> = Object.fromEntries(detectors.map((d) => [d, VOLUME_DETECTORS.includes(d) ? 1 : 0]));
   const base: CollectedEvidence = {
     evidence: [], located: [], head: { center: [0, 0, 0], anterior: ANTERIOR, reach: 1 }, runs, level,
     variants: variants.map((v) => v.name), detectors, renderMs: {}, detectMs: Object.fromEntries(detectors.map((d) => [d, {}])), surfaceMs,
@@ -290,6 +298,24 @@ export async function collectPresenceEvidence(input: Volume | Mesh, options: Pre
   };
   if (mesh.triangles.length === 0) return { ...base, empty: `no surface at level ${level.value}` };
   base.head = headGeometry(volume, level.value ?? 0, mesh);
+  if (detectors.includes("profile") && isVolume(input)) {
+    const t = Date.now();
+    const p = faceProfile(input, { level: level.value as number });
+    base.detectMs.profile = { volume: Date.now() - t };
+    runs.profile = 1;
+    if (p.found && p.landmarks) {
+      const L = p.landmarks;
+      base.evidence.push({ detector: "profile", variant: "volume", score: p.score, box: null, position: L.noseTip, relief: null });
+      base.located.push({
+        box3d: p.box3d ? { min: p.box3d.min, max: p.box3d.max } : { min: L.noseTip, max: L.noseTip },
+        landmarks: {
+          center: L.noseTip, noseTip: L.noseTip,
+          ...(L.eyes ? { rightEye: L.eyes[0], leftEye: L.eyes[1] } : {}),
+          ...(L.lips ? { mouth: L.lips } : {}), ...(L.chin ? { chin: L.chin } : {}),
+        },
+      });
+    }
+  }
   const renderer = createRenderer(mesh, { ...(volume ? { voxelAxes: volume.direction } : {}) });
   try {
     for (const v of variants) {
@@ -299,10 +325,11 @@ export async function collectPresenceEvidence(input: Volume | Mesh, options: Pre
       const depth = r.depth as Float32Array;
       const boxes: PresenceRender["boxes"] = [];
       for (const d of detectors) {
+        if (VOLUME_DETECTORS.includes(d)) continue;
         t = Date.now();
         const faces = await detectFaces(r.image, { detector: d as DetectorName });
         base.detectMs[d][v.name] = Date.now() - t;
-        runs[d]++;
+        runs[d] = (runs[d] ?? 0) + 1;
         for (const f of faces) {
           const position = skinUnderBox(r.camera, depth, f.box);
           const relief = position ? reliefUnderBox(r.camera, depth, f.box) : null;
@@ -331,13 +358,13 @@ export function presenceFromEvidence(
   const evidence = c.evidence.filter((_, i) => keep[i]);
   const located = c.located.filter((_, i) => keep[i]);
   const runs: Record<string, number> = {};
-  for (const d of c.detectors) if (ds.has(d)) runs[d] = c.variants.filter((v) => vs.has(v)).length;
+  for (const d of c.detectors) if (ds.has(d)) runs[d] = VOLUME_DETECTORS.includes(d) ? 1 : c.variants.filter((v) => vs.has(v)).length;
   const variants = c.variants.filter((v) => vs.has(v));
   const detectors = c.detectors.filter((d) => ds.has(d));
   const detect: Record<string, number> = {};
   let render = 0;
   for (const v of variants) render += c.renderMs[v] ?? 0;
-  for (const d of detectors) detect[d] = variants.reduce((s, v) => s + (c.detectMs[d]?.[v] ?? 0), 0);
+  for (const d of detectors) detect[d] = [...variants, "volume"].reduce((s, v) => s + (c.detectMs[d]?.[v] ?? 0), 0);
   const timing = { total, surface: c.surfaceMs, render, detect };
   const level = c.level;
   if (c.empty) {
@@ -350,9 +377,11 @@ export function presenceFromEvidence(
     ...(c.renders ? { renders: c.renders.filter((r) => vs.has(r.variant)) } : {}),
   };
   if (fused.best >= 0 && fused.present !== "no") {
-    // The located face: the cluster's item with the most landmarks, then the best score.
+    // The located face: the geometric profile's (measured on the volume) when it agrees, else the
+    // cluster's item with the most landmarks, then the best score.
     const items = fused.clusters[fused.best].items.filter((i) => located[i]);
-    items.sort((a, b) => Object.keys(located[b]!.landmarks).length - Object.keys(located[a]!.landmarks).length || evidence[b].score - evidence[a].score);
+    const rank = (i: number): number => (evidence[i].detector === "profile" ? 1 : 0);
+    items.sort((a, b) => rank(b) - rank(a) || Object.keys(located[b]!.landmarks).length - Object.keys(located[a]!.landmarks).length || evidence[b].score - evidence[a].score);
     if (items.length) {
       const i = items[0];
       out.face = { ...(located[i] as Omit<FaceLocation, "detector" | "variant">), detector: evidence[i].detector, variant: evidence[i].variant };
