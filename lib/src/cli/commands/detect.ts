@@ -17,10 +17,12 @@ export const command: CliCommand = {
   summary: "find faces in an image, or decide whether a DICOM folder shows a face (fused verdict over render variants)",
   configure(cmd) {
     cmd
-      .description(`IMAGE: prints one line per face: detector, score and the box (x, y, width, height in
-pixels). DIR (a DICOM folder): renders the skin surface in a set of variants, runs the detector
-panel on each, locates every detection on the skin in patient mm and prints the fused verdict
-(yes / no / uncertain), its reason and the evidence. "no face" is a normal answer (exit code 0).`)
+      .description(
+        "IMAGE: prints one line per face: detector, score and the box (x, y, width, height in pixels). " +
+          "DIR (a DICOM folder): renders the skin surface in a set of variants, runs the detector panel on each, " +
+          "locates every detection on the skin in patient mm and prints the fused verdict (yes / no / uncertain), " +
+          'its reason and the evidence. "no face" is a normal answer (exit code 0).',
+      )
       .argument("<path>", "PNG or JPEG file, or a DICOM folder")
       .option("--detector <name>", "image: human (default; tight box from the 468 mesh landmarks, score 0–1), haar (the seed's cascade), haar-alt2, ssd or tiny")
       .option("--level <value>", "folder: isosurface level (default −300 HU for CT, Otsu's threshold otherwise)")
