@@ -15,5 +15,16 @@ export {
   type CompareOptions,
   type DistanceMatrix,
 } from "./recognize";
+export {
+  detectFaceInScan,
+  type FacePresence,
+  type FaceLocation,
+  type PresenceOptions,
+  type PresenceRender,
+  type LevelSource,
+} from "./presence";
+export { presenceVariants, type PresenceVariant, type PresenceView, type PresenceLight, type PresenceMargin } from "./presence-variants";
+export { type PresenceEvidence, type PresenceCluster, type FusionParams } from "./presence-fusion";
 export { skinLevel, otsu, CT_SKIN_LEVEL, type SkinLevel, type SkinLevelOptions } from "./skin";
+export { presenceContactSheet, DETECTOR_COLORS } from "./presence-sheet";
 export { faceProfile, type FaceProfile, type FaceProfileOptions, type ProfileLandmarks } from "./profile";
