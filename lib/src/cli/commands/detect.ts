@@ -4,43 +4,39 @@ import { readImage, writePng } from "../../image/io";
 import { detectFaces, detectors } from "../../face/detect";
 import type { DetectorName } from "../../face/types";
 import { drawOverlays } from "../../display";
-import { numberOption, parseArgs } from "../args";
+import { numberOption, printJson } from "../options";
 import { HAAR_DEFAULTS } from "../../face/haar";
-import { printJson } from "../format";
 import type { CliCommand } from "../types";
 
 /** `unmask detect IMAGE [--detector human|haar] [--json] [-o boxed.png]`: faces in a picture or render. */
 export const command: CliCommand = {
   name: "detect",
   summary: "find faces in an image (human: blazeface + face mesh; haar: OpenCV's cascade, the seed's)",
-  usage: `Usage: unmask detect IMAGE [--detector human|haar] [--scale-factor S] [--min-neighbors N] [--json] [-o boxed.png]
-
-Prints one line per face: detector, score and the box (x, y, width, height in
-pixels). "no face" is a normal answer (exit code 0).
-
-  --detector NAME   human (default; tight box from the 468 mesh landmarks, score 0–1)
-                    or haar (haarcascade_frontalface_default.xml, scaleFactor 1.1,
-                    minNeighbors 4, as the seed; score 1, neighbours reported)
-  --scale-factor S  Haar only: pyramid step (default 1.1)
-  --min-neighbors N Haar only: raw detections needed to keep a face (default 4)
-  -o FILE.png       also write the image with the boxes drawn
-  --json            machine-readable output (boxes, scores, landmarks)`,
-  async run(args) {
-    const { positionals, options } = parseArgs(args, { valued: ["detector", "o", "output", "scale-factor", "min-neighbors"], aliases: { "-o": "--o" } });
-    if (positionals.length !== 1) throw new InvalidArgumentError("unmask detect: give exactly one image");
+  configure(cmd) {
+    cmd
+      .description(`Prints one line per face: detector, score and the box (x, y, width, height in
+pixels). "no face" is a normal answer (exit code 0).`)
+      .argument("<image>", "PNG or JPEG file")
+      .option("--detector <name>", "human (default; tight box from the 468 mesh landmarks, score 0–1) or haar (haarcascade_frontalface_default.xml, scaleFactor 1.1, minNeighbors 4, as the seed; score 1, neighbours reported)")
+      .option("--scale-factor <s>", "Haar only: pyramid step (default 1.1)")
+      .option("--min-neighbors <n>", "Haar only: raw detections needed to keep a face (default 4)")
+      .option("-o, --output <file>", "also write the image with the boxes drawn (PNG)")
+      .option("--json", "machine-readable output (boxes, scores, landmarks)");
+  },
+  async run(positionals, options) {
     const detector = (options.detector ?? "human") as DetectorName;
     if (!detectors.includes(detector)) throw new InvalidArgumentError(`--detector must be one of ${detectors.join(", ")}, got "${String(options.detector)}"`);
     const file = positionals[0];
     const image = await readImage(file);
     const t = Date.now();
-    const scaleFactor = numberOption(options, "scale-factor", HAAR_DEFAULTS.scaleFactor);
-    const minNeighbors = numberOption(options, "min-neighbors", HAAR_DEFAULTS.minNeighbors);
-    if (detector !== "haar" && (options["scale-factor"] !== undefined || options["min-neighbors"] !== undefined)) {
+    const scaleFactor = numberOption(options.scaleFactor, "scale-factor", HAAR_DEFAULTS.scaleFactor);
+    const minNeighbors = numberOption(options.minNeighbors, "min-neighbors", HAAR_DEFAULTS.minNeighbors);
+    if (detector !== "haar" && (options.scaleFactor !== undefined || options.minNeighbors !== undefined)) {
       throw new InvalidArgumentError("--scale-factor and --min-neighbors apply to --detector haar only");
     }
     const faces = await detectFaces(image, { detector, scaleFactor, minNeighbors });
     const ms = Date.now() - t;
-    const out = (options.o ?? options.output) as string | undefined;
+    const out = options.output as string | undefined;
     if (out) {
       const boxed = drawOverlays(image, {
         boxes: faces.map((f) => ({ ...f.box, label: `${f.detector} ${f.score.toFixed(2)}`, color: detector === "haar" ? "#ff8c00" : "#00e5ff" })),

@@ -9,40 +9,34 @@ import type { DetectorName } from "../../face";
 import { writePng } from "../../image/io";
 import { drawOverlays } from "../../display";
 import { resample } from "../../volume/resample";
-import { numberOption, parseArgs, terminalProgress } from "../args";
-import { printJson } from "../format";
+import { numberOption, printJson, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 /** `unmask render DIR -o face.png [--level -300] [--detect]`: isosurface → headless render → optional face detection. */
 export const command: CliCommand = {
   name: "render",
   summary: "render the isosurface of a series (default -300 HU, skin) to PNG; --detect finds the face",
-  usage: `Usage: unmask render DIR -o FILE.png [options]
-
-Loads the series, extracts the isosurface at --level and renders it headless
-(WebGL; needs an X display, e.g. xvfb-run) from the patient's front.
-
-  -o, --output FILE   PNG to write (required; written atomically)
-  --level HU          isosurface level (default -300: skin/air)
-  --view NAME         front (default), back, left, right, oblique-left, oblique-right, top, seed
-  --size PX           image size (default 512)
-  --spacing MM        resample to this voxel size first (default: native grid)
-  --series UID        which series, when the folder holds several
-  --detect            detect faces on the render and print their boxes
-  --detector NAME     human (default) or haar
-  --annotate          draw the detected boxes into the PNG
-  --json              print the result as JSON`,
-  async run(args) {
-    const { positionals, options } = parseArgs(args, {
-      valued: ["output", "level", "view", "size", "spacing", "series", "detector"],
-      flags: ["detect", "annotate"],
-      aliases: { "-o": "--output" },
-    });
-    if (positionals.length !== 1) throw new InvalidArgumentError("unmask render: give exactly one DICOM folder");
+  configure(cmd) {
+    cmd
+      .description(`Loads the series, extracts the isosurface at --level and renders it headless
+(WebGL; needs an X display, e.g. xvfb-run) from the patient's front.`)
+      .argument("<dir>", "DICOM folder")
+      .option("-o, --output <file>", "PNG to write (required; written atomically)")
+      .option("--level <hu>", "isosurface level (default -300: skin/air)")
+      .option("--view <name>", "front (default), back, left, right, oblique-left, oblique-right, top, seed")
+      .option("--size <px>", "image size (default 512)")
+      .option("--spacing <mm>", "resample to this voxel size first (default: native grid)")
+      .option("--series <uid>", "which series, when the folder holds several")
+      .option("--detect", "detect faces on the render and print their boxes")
+      .option("--detector <name>", "human (default) or haar")
+      .option("--annotate", "draw the detected boxes into the PNG")
+      .option("--json", "print the result as JSON");
+  },
+  async run(positionals, options) {
     const out = options.output;
     if (typeof out !== "string") throw new InvalidArgumentError("unmask render: -o FILE.png is required");
-    const level = numberOption(options, "level", -300);
-    const size = numberOption(options, "size", 512);
+    const level = numberOption(options.level, "level", -300);
+    const size = numberOption(options.size, "size", 512);
     const view = (options.view as ViewPreset | undefined) ?? "front";
     const detector = ((options.detector as string | undefined) ?? "human") as DetectorName;
     if (!["human", "haar"].includes(detector)) throw new InvalidArgumentError(`--detector must be human or haar, got "${detector}"`);
@@ -52,7 +46,7 @@ Loads the series, extracts the isosurface at --level and renders it headless
     const loaded = loadSeries(positionals[0], { seriesUid: options.series as string | undefined, onProgress: progress });
     for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
     let volume = loaded.volume;
-    if (options.spacing !== undefined) volume = resample(volume, { spacing: numberOption(options, "spacing", 1) });
+    if (options.spacing !== undefined) volume = resample(volume, { spacing: numberOption(options.spacing, "spacing", 1) });
     times.loadMs = Date.now() - t;
     t = Date.now();
     const mesh = await marchingCubes(volume, { level, onProgress: progress });
