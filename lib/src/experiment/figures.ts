@@ -44,7 +44,7 @@ export function chartPng(chart: Chart, width = 720, height = 440): Buffer {
   const ctx = c.getContext("2d");
   ctx.fillStyle = "#ffffff";
   ctx.fillRect(0, 0, width, height);
-  const left = 70, right = 180, top = chart.note ? 56 : 40, bottom = 56;
+  const left = 84, right = 180, top = chart.note ? 56 : 40, bottom = 56;
   const pw = width - left - right, ph = height - top - bottom;
   const tx = (v: number) => (chart.logX ? Math.log10(Math.max(v, 1e-12)) : v);
   const xs = chart.series.flatMap((s) => finite(s.x.map(tx)));
@@ -71,7 +71,7 @@ export function chartPng(chart: Chart, width = 720, height = 440): Buffer {
   ctx.fillStyle = "#000";
   const ticks = (a: number, b: number, n = 5) => Array.from({ length: n + 1 }, (_v, i) => a + ((b - a) * i) / n);
   for (const t of ticks(y0, y1)) {
-    ctx.fillText(+t.toFixed(3) + "", 8, Y(t) + 4);
+    { const lab = String(+t.toFixed(2)); ctx.fillText(lab, left - 6 - ctx.measureText(lab).width, Y(t) + 4); }
     ctx.strokeStyle = "#e5e5e5";
     ctx.beginPath(); ctx.moveTo(left, Y(t)); ctx.lineTo(left + pw, Y(t)); ctx.stroke();
   }
@@ -84,7 +84,7 @@ export function chartPng(chart: Chart, width = 720, height = 440): Buffer {
   ctx.font = "13px sans-serif";
   ctx.fillText(chart.xTitle, left + pw / 2 - ctx.measureText(chart.xTitle).width / 2, height - 14);
   ctx.save();
-  ctx.translate(16, top + ph / 2 + ctx.measureText(chart.yTitle).width / 2);
+  ctx.translate(20, top + ph / 2 + ctx.measureText(chart.yTitle).width / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.fillText(chart.yTitle, 0, 0);
   ctx.restore();

@@ -186,8 +186,9 @@ export function galleryModel(genuine: readonly number[], impostor: readonly numb
     const mean = im.reduce((s, x) => s + x, 0) / n;
     const sd = Math.sqrt(im.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, n - 1));
     const h = Math.max(1e-6, 1.06 * sd * n ** -0.2);
-    const surv = gen.map((d) => (Number.isFinite(d) ? im.reduce((s, x) => s + (1 - normalCdf((d - x) / h)), 0) / n : 0));
-    return sizes.map((G) => surv.reduce((s, v) => s + v ** (G - 1), 0) / gen.length);
+    // A probe without a face is never rank 1, whatever the gallery size (so not 0⁰ = 1).
+    const surv = gen.map((d) => (Number.isFinite(d) ? im.reduce((s, x) => s + (1 - normalCdf((d - x) / h)), 0) / n : -1));
+    return sizes.map((G) => surv.reduce((s, v) => s + (v < 0 ? 0 : v ** (G - 1)), 0) / gen.length);
   };
   const value = curve(genuine, imp);
   const rnd = seededRandom(opts.seed ?? 13);

@@ -72,7 +72,7 @@ export function missesCsv(r: ExperimentResult): string {
 /** The CMC curves. */
 export function cmcChart(r: ExperimentResult): Chart {
   return {
-    title: `CMC: rank-k identification (gallery of ${r.gallerySize})`, xTitle: "rank k", yTitle: "identification rate", yRange: [0, 1.02],
+    title: `CMC: rank-k identification (gallery of ${r.gallerySize})`, xTitle: "rank k", yTitle: "identification rate", yRange: [0, 1],
     series: r.recognizers.map((x) => ({ name: x.recognizer, x: x.cmc.map((_v, i) => i + 1), y: x.cmc, mode: "steps" as const })),
   };
 }
@@ -80,7 +80,7 @@ export function cmcChart(r: ExperimentResult): Chart {
 /** The verification ROC curves. */
 export function rocChart(r: ExperimentResult): Chart {
   return {
-    title: "Verification ROC (probe vs gallery identity pairs)", xTitle: "false-match rate", yTitle: "true-match rate", xRange: [0, 1], yRange: [0, 1.02],
+    title: "Verification ROC (probe vs gallery identity pairs)", xTitle: "false-match rate", yTitle: "true-match rate", xRange: [0, 1], yRange: [0, 1],
     series: [
       ...r.recognizers.map((x) => ({ name: `${x.recognizer} (AUC ${x.auc.value.toFixed(2)})`, x: x.roc.map((p) => p.fpr), y: x.roc.map((p) => p.tpr), mode: "steps" as const })),
       { name: "chance", x: [0, 1], y: [0, 1], dash: true, color: "#999999" },
@@ -114,8 +114,8 @@ export function galleryModelChart(r: ExperimentResult): Chart {
   series.push({ name: "paper, +13,233 LFW", x: [PAPER.distractors, PAPER.distractors], y: PAPER.rank1RangeWithDistractors, mode: "markers", color: "#555555" });
   series.push({ name: "paper, oncologist", x: [PAPER.patients], y: [PAPER.oncologistRank1], mode: "markers", color: "#E69F00" });
   return {
-    title: "Rank-1 as the gallery grows", note: "MODEL: impostor distances resampled (kernel-smoothed) from this run, 95 % band; dots: the paper's measurements",
-    xTitle: "gallery size (identities)", yTitle: "rank-1 identification rate", logX: true, yRange: [0, 1.02], series,
+    title: "Rank-1 as the gallery grows", note: "MODEL from this run's impostor distances (95 % band); dots: the paper's measurements",
+    xTitle: "gallery size (identities)", yTitle: "rank-1 identification rate", logX: true, yRange: [0, 1], series,
   };
 }
 
