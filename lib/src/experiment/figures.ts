@@ -16,6 +16,8 @@ export interface ChartSeries {
   /** "lines" (default), "markers", or "steps" (a step function, e.g. a CMC or ROC). */
   mode?: "lines" | "markers" | "steps";
   dash?: boolean;
+  /** Leave this series out of the legend (default: shown). */
+  legend?: boolean;
 }
 
 /** A line chart. */
@@ -27,6 +29,8 @@ export interface Chart {
   logX?: boolean;
   xRange?: [number, number];
   yRange?: [number, number];
+  /** Category labels of the integer y positions 0, 1, … (instead of numeric ticks). */
+  yLabels?: string[];
   /** Text under the title (e.g. "model, not a measurement"). */
   note?: string;
 }
@@ -69,13 +73,20 @@ export function chartPng(chart: Chart, width = 720, height = 440): Buffer {
   ctx.strokeRect(left, top, pw, ph);
   ctx.font = "11px sans-serif";
   ctx.fillStyle = "#000";
-  const ticks = (a: number, b: number, n = 5) => Array.from({ length: n + 1 }, (_v, i) => a + ((b - a) * i) / n);
-  for (const t of ticks(y0, y1)) {
-    { const lab = String(+t.toFixed(2)); ctx.fillText(lab, left - 6 - ctx.measureText(lab).width, Y(t) + 4); }
+  const ticks = (a: number, b: number) => {
+    const raw = (b - a) / 5, mag = 10 ** Math.floor(Math.log10(raw));
+    const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((st) => st >= raw) ?? raw;
+    const out: number[] = [];
+    for (let t = Math.ceil(a / step - 1e-9) * step; t <= b + 1e-9; t += step) out.push(Math.abs(t) < 1e-12 ? 0 : t);
+    return out;
+  };
+  const yTicks = chart.yLabels ? chart.yLabels.map((_l, i) => i) : ticks(y0, y1);
+  for (const t of yTicks) {
+    { const lab = chart.yLabels ? chart.yLabels[t] : String(+t.toFixed(3)); ctx.fillText(lab, left - 6 - ctx.measureText(lab).width, Y(t) + 4); }
     ctx.strokeStyle = "#e5e5e5";
     ctx.beginPath(); ctx.moveTo(left, Y(t)); ctx.lineTo(left + pw, Y(t)); ctx.stroke();
   }
-  const xt = chart.logX ? ticks(Math.ceil(x0), Math.floor(x1), Math.max(1, Math.floor(x1) - Math.ceil(x0))) : ticks(x0, x1);
+  const xt = chart.logX ? Array.from({ length: Math.floor(x1) - Math.ceil(x0) + 1 }, (_v, i) => Math.ceil(x0) + i) : ticks(x0, x1);
   for (const t of xt) {
     const px = left + ((t - x0) / (x1 - x0)) * pw;
     const label = chart.logX ? String(Math.round(10 ** t)) : String(+t.toFixed(3));
@@ -121,8 +132,8 @@ export function chartPng(chart: Chart, width = 720, height = 440): Buffer {
   ctx.setLineDash([]);
   // Legend.
   ctx.font = "12px sans-serif";
-  chart.series.forEach((s, i) => {
-    const color = s.color ?? PALETTE[i % PALETTE.length];
+  chart.series.filter((s) => s.legend !== false).forEach((s, i) => {
+    const color = s.color ?? PALETTE[chart.series.indexOf(s) % PALETTE.length];
     const y = top + 14 + i * 18;
     ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2;
     ctx.setLineDash(s.dash ? [6, 4] : []);
@@ -145,7 +156,7 @@ export function chartFigure(chart: Chart): PlotlyFigure {
     }
     data.push({
       type: "scatter", name: s.name, x: s.x, y: s.y.map((v) => (Number.isFinite(v) ? v : null)),
-      mode: s.mode === "markers" ? "markers" : "lines", line: { color, dash: s.dash ? "dash" : "solid", shape: s.mode === "steps" ? "hv" : "linear" }, marker: { color, size: 8 },
+      mode: s.mode === "markers" ? "markers" : "lines", showlegend: s.legend !== false, line: { color, dash: s.dash ? "dash" : "solid", shape: s.mode === "steps" ? "hv" : "linear" }, marker: { color, size: 8 },
     });
   });
   return {
@@ -153,7 +164,7 @@ export function chartFigure(chart: Chart): PlotlyFigure {
     layout: {
       title: { text: chart.note ? `${chart.title}<br><sub>${chart.note}</sub>` : chart.title },
       xaxis: { title: { text: chart.xTitle }, type: chart.logX ? "log" : "linear", ...(chart.xRange ? { range: chart.logX ? chart.xRange.map(Math.log10) : chart.xRange } : {}) },
-      yaxis: { title: { text: chart.yTitle }, ...(chart.yRange ? { range: chart.yRange } : {}) },
+      yaxis: { title: { text: chart.yTitle }, ...(chart.yRange ? { range: chart.yRange } : {}), ...(chart.yLabels ? { tickvals: chart.yLabels.map((_l, i) => i), ticktext: chart.yLabels } : {}) },
       margin: { t: 60, r: 10, b: 50, l: 60 },
     },
   };

@@ -72,7 +72,7 @@ export function missesCsv(r: ExperimentResult): string {
 /** The CMC curves. */
 export function cmcChart(r: ExperimentResult): Chart {
   return {
-    title: `CMC: rank-k identification (gallery of ${r.gallerySize})`, xTitle: "rank k", yTitle: "identification rate", yRange: [0, 1],
+    title: `CMC: rank-k identification (gallery of ${r.gallerySize})`, xTitle: "rank k", yTitle: "identification rate", yRange: [0, 1.05],
     series: r.recognizers.map((x) => ({ name: x.recognizer, x: x.cmc.map((_v, i) => i + 1), y: x.cmc, mode: "steps" as const })),
   };
 }
@@ -80,27 +80,28 @@ export function cmcChart(r: ExperimentResult): Chart {
 /** The verification ROC curves. */
 export function rocChart(r: ExperimentResult): Chart {
   return {
-    title: "Verification ROC (probe vs gallery identity pairs)", xTitle: "false-match rate", yTitle: "true-match rate", xRange: [0, 1], yRange: [0, 1],
+    title: "Verification ROC (probe vs gallery identity pairs)", xTitle: "false-match rate", yTitle: "true-match rate", xRange: [0, 1], yRange: [0, 1.05],
     series: [
-      ...r.recognizers.map((x) => ({ name: `${x.recognizer} (AUC ${x.auc.value.toFixed(2)})`, x: x.roc.map((p) => p.fpr), y: x.roc.map((p) => p.tpr), mode: "steps" as const })),
+      ...r.recognizers.map((x) => ({ name: `${x.recognizer} (AUC ${x.auc.value.toFixed(2)})`, x: x.roc.map((p) => p.fpr), y: x.roc.map((p) => p.tpr) })),
       { name: "chance", x: [0, 1], y: [0, 1], dash: true, color: "#999999" },
     ],
   };
 }
 
-/** Genuine and impostor distances per recognizer (points; the EER threshold and the photo threshold noted). */
+/** Genuine and impostor distances per recognizer (one row each), with the EER threshold (solid) and the photo threshold (dashed). */
 export function distanceChart(r: ExperimentResult): Chart {
   const series: Chart["series"] = [];
+  const fin = (xs: number[]) => xs.filter(Number.isFinite);
   r.recognizers.forEach((x, i) => {
-    const fin = (xs: number[]) => xs.filter(Number.isFinite);
-    series.push({ name: `${x.recognizer} genuine`, x: fin(x.genuine), y: fin(x.genuine).map(() => i + 0.15), mode: "markers", color: "#009E73" });
-    series.push({ name: `${x.recognizer} impostor`, x: fin(x.impostor), y: fin(x.impostor).map(() => i - 0.15), mode: "markers", color: "#D55E00" });
-    series.push({ name: `${x.recognizer} EER thr.`, x: [x.eerThreshold, x.eerThreshold], y: [i - 0.4, i + 0.4], color: "#000000" });
-    series.push({ name: `${x.recognizer} photo thr.`, x: [x.tolerance, x.tolerance], y: [i - 0.4, i + 0.4], color: "#999999", dash: true });
+    const first = i === 0;
+    series.push({ name: "genuine pairs", x: fin(x.genuine), y: fin(x.genuine).map(() => i + 0.15), mode: "markers", color: "#009E73", legend: first });
+    series.push({ name: "impostor pairs", x: fin(x.impostor), y: fin(x.impostor).map(() => i - 0.15), mode: "markers", color: "#D55E00", legend: first });
+    series.push({ name: "EER threshold", x: [x.eerThreshold, x.eerThreshold], y: [i - 0.4, i + 0.4], color: "#000000", legend: first });
+    series.push({ name: "photo threshold", x: [x.tolerance, x.tolerance], y: [i - 0.4, i + 0.4], color: "#999999", dash: true, legend: first });
   });
   return {
-    title: "Genuine vs impostor distances on renders", note: `rows: ${r.recognizers.map((x, i) => `${i} = ${x.recognizer}`).join(", ")}; solid: EER threshold, dashed: photo threshold`,
-    xTitle: "distance (recognizer's own metric)", yTitle: "recognizer", yRange: [-0.6, r.recognizers.length - 0.4], series,
+    title: "Genuine vs impostor distances on renders", note: "each recognizer in its own metric; no-face pairs left out",
+    xTitle: "distance", yTitle: "", yRange: [-0.6, r.recognizers.length - 0.4], yLabels: r.recognizers.map((x) => x.recognizer), series,
   };
 }
 
@@ -115,7 +116,7 @@ export function galleryModelChart(r: ExperimentResult): Chart {
   series.push({ name: "paper, oncologist", x: [PAPER.patients], y: [PAPER.oncologistRank1], mode: "markers", color: "#E69F00" });
   return {
     title: "Rank-1 as the gallery grows", note: "MODEL from this run's impostor distances (95 % band); dots: the paper's measurements",
-    xTitle: "gallery size (identities)", yTitle: "rank-1 identification rate", logX: true, yRange: [0, 1], series,
+    xTitle: "gallery size (identities)", yTitle: "rank-1 identification rate", logX: true, yRange: [0, 1.05], series,
   };
 }
 
