@@ -189,9 +189,12 @@ export function stripMask(volume: Volume, options: StripMaskOptions = {}): Strip
   // Where the shell lies on the skin there is no air between them: follow it by its density
   // (nearer the plastic's than the skin's) within one shell thickness of the air.
   let contactVoxels = 0;
+  let contactDepth = 0;
+  const grownMark = new Uint8Array(n);
   if (plasticHu - tissueHu > 40) {
     const thr = (plasticHu + tissueHu) / 2;
     const maxDepth = tFirst + hMax;
+    contactDepth = maxDepth;
     const layers = Math.ceil(reach / hMin);
     let frontier: number[] = [];
     for (let q = 0; q < n; q++) if (removed[q]) frontier.push(q);
@@ -203,14 +206,37 @@ export function stripMask(volume: Volume, options: StripMaskOptions = {}): Strip
           const a = i + di, b = j + dj, c = k + dk;
           if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
           const r = a + nx * (b + ny * c);
-          if (removed[r] || !dense[r] || v[r] < thr || depthOutside[r] > maxDepth) continue;
+          if (removed[r] || !dense[r] || v[r] < thr || depthOutside[r] > maxDepth || anteriorOf(a, b, c) <= 0) continue;
           removed[r] = 1;
+          grownMark[r] = 1;
           contactVoxels++;
           next.push(r);
         }
       }
       frontier = next;
     }
+  }
+
+  // Where plastic met air at a contact, the voxels between are partly both: one layer of dense,
+  // lighter-than-threshold voxels at the air next to the removed shell goes too.
+  for (let pass = 0; pass < 2 && contactVoxels; pass++) {
+    const extra: number[] = [];
+    for (let q = 0; q < n; q++) {
+      if (removed[q] || !dense[q] || depthOutside[q] > contactDepth) continue;
+      const i = q % nx, j = ((q - i) / nx) % ny, k = Math.floor(q / (nx * ny));
+      if (anteriorOf(i, j, k) <= 0) continue;
+      let touches = false;
+      for (let dk = -1; dk <= 1 && !touches; dk++) for (let dj = -1; dj <= 1 && !touches; dj++) for (let di = -1; di <= 1; di++) {
+        const a = i + di, b = j + dj, c = k + dk;
+        if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
+        const r = a + nx * (b + ny * c);
+        if (removed[r]) { touches = true; break; }
+      }
+      if (touches) extra.push(q);
+    }
+    for (const q of extra) removed[q] = 1;
+    contactVoxels += extra.length;
+    if (!extra.length) break;
   }
 
   // Partial-volume fringe: air-side voxels touching the shell and no kept tissue.
