@@ -52,7 +52,7 @@ export function reportHtml(report: AuditReport, outDir: string): string {
     ].join("");
     return `<tr data-verdict="${esc(it.verdict)}"><td class="v ${esc(it.verdict)}">${esc(it.verdict)}</td><td>${esc(it.label)}</td><td>${esc(it.kind)}</td>` +
       `<td>${esc(it.modality)}</td><td>${it.geometry ? esc(it.geometry.shape.join("×")) : ""}</td><td data-sort="${it.face?.score ?? -1}">${it.face ? it.face.score.toFixed(2) : ""}</td>` +
-      `<td data-sort="${it.headerRisks.length}">${it.headerRisks.length}</td><td class="t">${thumbs}</td><td><details><summary>evidence</summary>${evidence}</details></td></tr>`;
+      `<td data-sort="${it.headerRisks.length}">${it.headerRisks.length}</td><td class="t">${thumbs}</td><td>${esc(it.reason.length > 140 ? it.reason.slice(0, 140) + "…" : it.reason)}<details><summary>evidence</summary>${evidence}</details></td></tr>`;
   }).join("\n");
   const broken = report.brokenFiles.map((b) => `<tr><td>${esc(b.path)}</td><td>${esc(b.code)}</td><td>${esc(b.message)}</td></tr>`).join("\n");
   const counts = VERDICTS.map((v) => `<span class="v ${v}">${v}: <b id="count-${v}">${report.summary[v]}</b></span>`).join(" ");
