@@ -130,6 +130,13 @@ export class UnsupportedTransferSyntaxError extends UnmaskError {
   }
 }
 
+/** Compressed pixel data the codec cannot decode (a damaged or cut stream, or one contradicting the header). */
+export class CorruptPixelDataError extends UnmaskError {
+  constructor(path: string, detail: string) {
+    super("CORRUPT_PIXEL_DATA", `${path}: corrupt pixel data (${detail})`, path);
+  }
+}
+
 /** An image file that cannot be decoded. */
 export class ImageDecodeError extends UnmaskError {
   constructor(path: string, detail: string) {

@@ -17,6 +17,7 @@ import type { Vec3, Volume, VolumeUnits } from "../volume/types";
 import { directionFromOrientation, sliceNormal, sliceStack } from "./geometry";
 import { groupSeries, scanHeaders, seriesInfo } from "./list";
 import { readDicomFileAsync, readDicomHeader } from "./parse";
+import { loadFrameDecoder } from "./codecs";
 import { decodeStoredPixels, type FrameDecoderLike } from "./pixels";
 import type { FileProblem, LoadedSeries, SeriesInfo, SliceHeader } from "./types";
 
@@ -48,18 +49,6 @@ function problemError(p: FileProblem): UnmaskError {
   if (p.code === "TRUNCATED_DICOM") return new TruncatedDicomError(p.path, detail.replace(/^truncated DICOM file \((.*)\)$/, "$1"));
   if (p.code === "NOT_DICOM") return new NotDicomError(p.path, detail.replace(/^not a DICOM file \((.*)\)$/, "$1"));
   return new UnmaskError(p.code, p.message, p.path);
-}
-
-/** The codecs module (compressed transfer syntaxes) when this build has it. */
-async function frameDecoderFor(uid: string): Promise<FrameDecoderLike | null> {
-  let codecs: { loadFrameDecoder?: (uid: string) => Promise<FrameDecoderLike | null> };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    codecs = require("./codecs");
-  } catch {
-    return null;
-  }
-  return codecs.loadFrameDecoder ? codecs.loadFrameDecoder(uid) : null;
 }
 
 /** Warn with the first few notes of one kind and a count of the rest (a note per slice would drown the output). */
@@ -174,7 +163,7 @@ export async function loadSeries(source: string | SeriesInfo, opts: LoadSeriesOp
   const decoders = new Map<string, FrameDecoderLike | null>();
   for (const h of headers) {
     const ts = h.transferSyntaxUid;
-    if (h.pixelData?.encapsulated && ts !== RLE_LOSSLESS && !decoders.has(ts)) decoders.set(ts, await frameDecoderFor(ts));
+    if (h.pixelData?.encapsulated && ts !== RLE_LOSSLESS && !decoders.has(ts)) decoders.set(ts, await loadFrameDecoder(ts));
   }
 
   const data = new Float32Array(voxels);

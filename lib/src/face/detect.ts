@@ -3,9 +3,10 @@ import { InvalidArgumentError } from "../core/errors";
 import type { DetectorName, Face } from "./types";
 import { humanDetect } from "./human";
 import { haarDetect, type HaarOptions } from "./haar";
+import { deepFreeze } from "../core/freeze";
 
 /** The detectors `detectFaces` offers. */
-export const detectors: readonly DetectorName[] = ["human", "haar"];
+export const detectors: readonly DetectorName[] = deepFreeze(["human", "haar"]);
 
 /** Options for `detectFaces`. */
 export interface DetectOptions extends HaarOptions {

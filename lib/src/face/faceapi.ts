@@ -86,3 +86,8 @@ export async function faceApiEncode(image: RgbaImage): Promise<{ face: Face; vec
     })
     .sort((a, b) => b.face.score - a.face.score);
 }
+
+/** True once face-api's nets have loaded in this process. */
+export function faceApiLoaded(): Promise<boolean> {
+  return ready ? ready.then(() => true, () => false) : Promise.resolve(false);
+}

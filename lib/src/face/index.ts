@@ -1,6 +1,8 @@
 export * from "./types";
 export { detectFaces, detectors, type DetectOptions } from "./detect";
 export { HAAR_DEFAULTS, HAAR_CASCADE_PATH, type HaarOptions } from "./haar";
+export { alignFace, fitSimilarity, warpToRgb, fivePointsFromMesh, ARCFACE_TEMPLATE, type Similarity } from "./align";
+export { faceRuntime, loadFaceModels, type FaceRuntime, type LoadFaceModelsOptions } from "./runtime";
 export {
   recognizers,
   recognizerInfo,
