@@ -50,11 +50,11 @@ export function displayBundle(value: unknown): DisplayOutput {
 /**
  * Show any value in one notebook output holding several MIME types: a Volume or series as its
  * slices (PNG), a Mesh as the 3D viewer (HTML), an image as PNG, rows as a table (HTML and
- * Markdown), any unmask value by its summary; text/plain always. Returns the value unchanged.
+ * Markdown), any unmask value by its summary; text/plain always.
  */
-export function display<T>(value: T): T {
+export function display(value: unknown): void {
+  // Returns nothing, so tslab does not print the value again under its output.
   emit(displayBundle(value));
-  return value;
 }
 
 /** One line of the `notebookSetup` report. */
@@ -74,20 +74,34 @@ export interface NotebookSetup {
   inNotebook: boolean;
 }
 
-function version(pkg: string): string {
+/** Root folder of an installed package (an exports map may hide its package.json: walk up from its entry). */
+function packageDirectory(pkg: string): string | null {
+  const paths = [__dirname, process.cwd()];
   try {
-    const file = require.resolve(`${pkg}/package.json`, { paths: [__dirname, process.cwd()] });
-    return JSON.parse(fs.readFileSync(file, "utf8")).version;
+    return path.dirname(require.resolve(`${pkg}/package.json`, { paths }));
   } catch {
-    return "not installed";
+    try {
+      let d = path.dirname(require.resolve(pkg, { paths }));
+      for (;;) {
+        const f = path.join(d, "package.json");
+        if (fs.existsSync(f) && JSON.parse(fs.readFileSync(f, "utf8")).name === pkg) return d;
+        const up = path.dirname(d);
+        if (up === d) return null;
+        d = up;
+      }
+    } catch {
+      return null;
+    }
   }
 }
 
-function packageDirectory(pkg: string): string | null {
+function version(pkg: string): string {
+  const dir = packageDirectory(pkg);
+  if (!dir) return "not installed";
   try {
-    return path.dirname(require.resolve(`${pkg}/package.json`, { paths: [__dirname, process.cwd()] }));
+    return JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).version;
   } catch {
-    return null;
+    return "unreadable";
   }
 }
 

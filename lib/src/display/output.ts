@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { writeFileAtomic } from "../core/fs";
-import { INSPECT, summarize } from "../core/summary";
+import { INSPECT } from "../core/summary";
 
 /** MIME types unmask outputs carry. */
 export type DisplayMime = "image/png" | "text/html" | "text/markdown" | "text/plain";
@@ -51,7 +51,6 @@ function tslabKernel(): TslabKernel | null {
     // Same folder as the kernel's own copy, so it shares the kernel's module instance.
     const pub = require(path.join(path.dirname(key), "public.js")) as { display: TslabDisplay };
     cachedTslab = { display: pub.display, jupyter };
-    installConsoleSummaries();
     return cachedTslab;
   } catch {
     return null;
@@ -116,25 +115,6 @@ export function emit(out: DisplayOutput): void {
   else if (out.mime === "text/html") d.html(out.data as string);
   else if (out.mime === "text/markdown") d.markdown(out.data as string);
   else d.text(out.data as string);
-}
-
-let consoleHooked = false;
-/**
- * In a tslab kernel, print unmask values that carry no summary of their own (a resampled volume,
- * an RgbaImage, a Face, a verdict …) by their `summarize` line: tslab shows a cell's last value
- * with `console.log(value)`. Only single-argument calls with a recognised value are changed.
- */
-function installConsoleSummaries(): void {
-  if (consoleHooked) return;
-  consoleHooked = true;
-  const original = console.log.bind(console);
-  console.log = (...args: unknown[]) => {
-    if (args.length === 1 && args[0] && typeof args[0] === "object" && !Object.prototype.hasOwnProperty.call(args[0], INSPECT)) {
-      const s = summarize(args[0]);
-      if (s !== null) return original(s);
-    }
-    return original(...args);
-  };
 }
 
 /** Options every `show.*` helper accepts. */

@@ -1,3 +1,4 @@
+import { withSummary } from "../core/summary";
 /**
  * Face presence in a scan: render a set of variants of the skin surface, run every detector of the
  * panel on each, project each 2D detection back onto the skin (depth map → patient mm), cluster the
@@ -401,5 +402,5 @@ export function presenceFromEvidence(
 export async function detectFaceInScan(input: Volume | Mesh, options: PresenceOptions = {}): Promise<FacePresence> {
   const t = Date.now();
   const c = await collectPresenceEvidence(input, options);
-  return presenceFromEvidence(c, options.params ?? DEFAULT_FUSION, {}, Date.now() - t);
+  return withSummary(presenceFromEvidence(c, options.params ?? DEFAULT_FUSION, {}, Date.now() - t));
 }
