@@ -7,3 +7,5 @@ export { inNotebook, setDisplaySink, type DisplayOutput, type DisplayMime, type 
 export { meshViewerHtml, viewerPayload, decodeViewerPayload, type MeshViewerOptions, type ViewerPayload, type MeshLayer, type PackedLayer } from "./mesh";
 export { gridImage, type GridItem, type GridOptions } from "./grid";
 export { display, displayBundle, notebookSetup, type NotebookSetup, type SetupCheck } from "./notebook";
+export { thresholdExplorer, compareExplorer, sliceScroller, matchViewer, EXPLORER_MAX_BYTES, type ExplorerOutput, type ThresholdExplorerOptions, type CompareExplorerOptions, type SliceScrollerOptions, type MatchViewerInput, type MatchViewerOptions } from "./explorers";
+export { viewerScripts } from "./mesh";

@@ -10,6 +10,7 @@ import { renderTable, type RenderedTable, type TableInput, type TableOptions } f
 import type { Mesh } from "../surface/types";
 import { gridImage, type GridItem, type GridOptions } from "./grid";
 import { meshViewerHtml, type MeshLayer, type MeshViewerOptions } from "./mesh";
+import { compareExplorer, matchViewer, sliceScroller, thresholdExplorer } from "./explorers";
 
 /** Options for `show.image`: overlays, a title and a display scale. */
 export interface ShowImageOptions extends Overlays, SaveOptions {
@@ -154,13 +155,22 @@ export const show = Object.freeze({
   },
 
   /** Show an interactive three.js viewer of a mesh or of layers {mesh, color, opacity, name} (offline, decimated to `maxTriangles`); returns the HTML; `save` writes a standalone page. */
-  mesh(mesh: Mesh | MeshLayer[], opts: MeshViewerOptions & SaveOptions = {}): { html: string; triangles: number } {
+  mesh(mesh: Mesh | MeshLayer[], opts: MeshViewerOptions & SaveOptions & { embedViewer?: boolean } = {}): { html: string; triangles: number } {
     const html = meshViewerHtml(mesh, { ...opts, standalone: false });
-    if (opts.save) saveArtefact(opts.save, htmlPage(opts.title ?? "unmask mesh viewer", html));
+    if (opts.save) saveArtefact(opts.save, meshViewerHtml(mesh, { ...opts, standalone: true }));
     const triangles = Number(/data-triangles="(\d+)"/.exec(html)?.[1] ?? 0);
     if (!opts.quiet) emit({ mime: "text/html", data: html, bundle: { "text/plain": `mesh viewer${opts.title ? ` "${opts.title}"` : ""}: ${triangles} triangles (interactive in the notebook and its HTML export)` } });
     return quietInspect({ html, triangles }, `<mesh viewer: ${triangles} triangles>`);
   },
+
+  /** Threshold explorer: surfaces at several levels in one rotatable 3D view, a slider switches them (offline). */
+  thresholds: thresholdExplorer,
+  /** Before/after comparer: two same-size images with a split slider (offline). */
+  compare: compareExplorer,
+  /** Slice scroller: axial slices with HU window presets and an optional mask overlay (offline). */
+  sliceScroller,
+  /** Match viewer: per probe, the ranked gallery thumbnails with distances, per recognizer (offline). */
+  matches: matchViewer,
 
   /** Show raw HTML; returns `{ html }`. */
   html(html: string, opts: SaveOptions = {}): { html: string } {
