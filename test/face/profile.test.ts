@@ -108,6 +108,42 @@ test("the same CT stored with permuted and flipped voxel axes gives the same nos
   }
 });
 
+/** The same voxels with the patient geometry rotated by R about `centre` (direction cosines and origin turned): a tilted head. */
+function rotateGeometry(vol: Volume, R: number[][], centre: Vec3): Volume {
+  const mul = (v: number[]): Vec3 => [0, 1, 2].map((r) => R[r][0] * v[0] + R[r][1] * v[1] + R[r][2] * v[2]) as Vec3;
+  const d = vol.direction;
+  const direction = [0, 1, 2].flatMap((a) => mul([d[3 * a], d[3 * a + 1], d[3 * a + 2]])) as unknown as Direction;
+  const o = mul(vol.origin.map((x, a) => x - centre[a]));
+  return { ...vol, direction, origin: o.map((x, a) => x + centre[a]) as Vec3 };
+}
+
+test("a tilted head (geometry turned 20° in yaw, 15° in roll, ±15° in pitch): the plane follows, the tip follows the annotation", () => {
+  const rot = (axis: "x" | "y" | "z", deg: number): number[][] => {
+    const c = Math.cos((deg * Math.PI) / 180), s = Math.sin((deg * Math.PI) / 180);
+    return axis === "z" ? [[c, -s, 0], [s, c, 0], [0, 0, 1]] : axis === "x" ? [[1, 0, 0], [0, c, -s], [0, s, c]] : [[c, 0, s], [0, 1, 0], [-s, 0, c]];
+  };
+  for (const name of ["ct", "mri"] as const) {
+    const { volume, tip } = scans[name];
+    const v2 = resample(volume, { spacing: 2 });
+    const centre: Vec3 = [0, 1, 2].map((a) => v2.origin[a] + 0.5 * (v2.shape[a] - 1) * v2.spacing[a]) as Vec3;
+    // Yaw and roll keep the nose the most anterior point; pitch moves which skin point is most anterior, hence the looser bound.
+    for (const [axis, deg, tol] of [["z", 20, 5], ["y", -15, 5], ["x", 15, name === "ct" ? 5 : 8], ["x", -15, 5]] as const) {
+      const R = rot(axis, deg);
+      const r = faceProfile(rotateGeometry(v2, R, centre));
+      assert.ok(r.found, `${name} ${axis} ${deg}°: ${explain(r)}`);
+      const want = [0, 1, 2].map((q) => R[q][0] * (tip[0] - centre[0]) + R[q][1] * (tip[1] - centre[1]) + R[q][2] * (tip[2] - centre[2]) + centre[q]) as Vec3;
+      const e = dist(r.landmarks!.noseTip, want);
+      assert.ok(e <= tol, `${name} ${axis} ${deg}°: tip ${e.toFixed(1)} mm from the turned annotation`);
+      if (axis !== "x") {
+        // The plane's normal is the turned patient x axis.
+        const nx = R.map((row) => row[0]);
+        const cos = Math.abs(nx[0] * r.midSagittal!.normal[0] + nx[1] * r.midSagittal!.normal[1] + nx[2] * r.midSagittal!.normal[2]);
+        assert.ok(cos > Math.cos((3 * Math.PI) / 180), `${name} ${axis} ${deg}°: plane normal off by ${(Math.acos(Math.min(1, cos)) * 180 / Math.PI).toFixed(1)}°`);
+      }
+    }
+  }
+});
+
 test("negatives: the face cut away by a plane 30, 40 or 60 mm behind the annotated tip, and the back half of the head → no face", (t) => {
   for (const name of ["ct", "mri"] as const) {
     const { volume, tip } = scans[name];
