@@ -30,7 +30,7 @@ export interface ProfileLandmarks {
   brow?: Vec3;
   /** Sellion: the deepest point of the nasal bridge between brow and nose tip. */
   sellion?: Vec3;
-  /** Subnasale: the deepest point between the nose tip and the upper lip, when the profile dips there. */
+  /** Subnasale: the corner between the nose and the upper lip (deepest under the tip–lip chord), or a dip under the tip. */
   subnasale?: Vec3;
   /** The most anterior point of the lips. */
   lips?: Vec3;
@@ -183,18 +183,30 @@ export function faceProfile(volume: Volume, options: FaceProfileOptions = {}): F
   const atProfile = (w: number): Vec3 => at(profU[Math.round((w - w0) / RAY)], w);
   // Below the tip: the mouth (stomion) is the first dip of the profile 20–50 mm down; the lips the
   // most anterior point within 15 mm of it; the chin the most anterior point below the labiomental
-  // sulcus (the next dip, 5–30 mm under the mouth). The subnasale only when it is a true dip.
-  const sn = extremum(P, tipW - 25, tipW - 5, "min");
-  if (sn !== undefined) lm.subnasale = atProfile(sn);
+  // sulcus (the next dip, 5–30 mm under the mouth).
   const mouth = firstLocal(P, tipW - 20, tipW - 50, "min");
+  let lipsW: number | undefined;
   if (mouth !== undefined) {
     const lips = extremum(P, mouth - 15, mouth + 15, "max");
-    if (lips !== undefined && P(lips) > P(mouth) + 1) lm.lips = atProfile(lips);
+    if (lips !== undefined && P(lips) > P(mouth) + 1 && lips > mouth) { lm.lips = atProfile(lips); lipsW = lips; }
     const sulcus = firstLocal(P, mouth - 5, mouth - 30, "min");
     if (sulcus !== undefined) {
       const chin = extremum(P, sulcus - 30, sulcus - 3, "max");
       if (chin !== undefined && P(chin) > P(sulcus) + 1) lm.chin = atProfile(chin);
     }
+  }
+  // The subnasale: with the upper lip found, the deepest point under the chord from the tip to the
+  // lip (the corner of the nasolabial angle); without it, a dip of the profile under the tip.
+  if (lipsW !== undefined) {
+    let bestW: number | undefined, bestD = 1;
+    for (let w = lipsW + RAY; w < tipW; w += RAY) {
+      const chord = best.v + ((P(lipsW) - best.v) * (tipW - w)) / (tipW - lipsW);
+      if (chord - P(w) > bestD) { bestD = chord - P(w); bestW = w; }
+    }
+    if (bestW !== undefined) lm.subnasale = atProfile(bestW);
+  } else {
+    const sn = extremum(P, tipW - 25, tipW - 5, "min");
+    if (sn !== undefined) lm.subnasale = atProfile(sn);
   }
   const sel = extremum(P, tipW + 15, tipW + 50, "min");
   if (sel !== undefined) {
