@@ -55,6 +55,22 @@ function reorient(vol: Volume, perm: [number, number, number], flip: [boolean, b
   return { ...vol, data, shape, spacing, direction, origin: voxelToPatient(vol, corner as Vec3) };
 }
 
+/** The voxels whose centres lie inside patient limits [lo, hi] (a smaller field of view; identity-like directions). */
+function cropTo(vol: Volume, lo: Vec3, hi: Vec3): Volume {
+  const [nx, ny, nz] = vol.shape;
+  const r = [[Infinity, -1], [Infinity, -1], [Infinity, -1]];
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    const p = voxelToPatient(vol, [i, j, k]);
+    if (p.every((x, a) => x >= lo[a] && x <= hi[a])) [i, j, k].forEach((q, a) => { r[a][0] = Math.min(r[a][0], q); r[a][1] = Math.max(r[a][1], q); });
+  }
+  const shape = r.map(([a, b]) => b - a + 1) as Vec3;
+  const data = new Float32Array(shape[0] * shape[1] * shape[2]);
+  for (let k = 0; k < shape[2]; k++) for (let j = 0; j < shape[1]; j++) for (let i = 0; i < shape[0]; i++) {
+    data[i + shape[0] * (j + shape[1] * k)] = vol.data[i + r[0][0] + nx * (j + r[1][0] + ny * (k + r[2][0]))];
+  }
+  return { ...vol, data, shape, origin: voxelToPatient(vol, [r[0][0], r[1][0], r[2][0]]) };
+}
+
 function explain(r: FaceProfile): string {
   return `found=${r.found} score=${r.score.toFixed(2)}\n  ${r.evidence.join("\n  ")}`;
 }
@@ -79,6 +95,25 @@ for (const name of ["ct", "mri"] as const) {
     }
   });
 }
+
+test("smaller fields of view (ending 8 mm below the tip, 45 mm above it, or the face alone): the tip is still found within 5 mm", () => {
+  const I = 1e9;
+  for (const name of ["ct", "mri"] as const) {
+    const { volume, tip: t } = scans[name];
+    const v2 = resample(volume, { spacing: 2 });
+    const crops: Record<string, [Vec3, Vec3]> = {
+      "cut below the nose": [[-I, -I, t[2] - 8], [I, I, I]],
+      "forehead cut": [[-I, -I, -I], [I, I, t[2] + 45]],
+      "face only": [[t[0] - 75, -I, t[2] - 60], [t[0] + 75, t[1] + 90, t[2] + 60]],
+    };
+    for (const [what, [lo, hi]] of Object.entries(crops)) {
+      const r = faceProfile(cropTo(v2, lo, hi));
+      assert.ok(r.found, `${name} ${what}: ${explain(r)}`);
+      const e = dist(r.landmarks!.noseTip, t);
+      assert.ok(e <= 5, `${name} ${what}: tip ${e.toFixed(1)} mm from the annotation`);
+    }
+  }
+});
 
 test("landmarks lie where a face has them: sellion above and behind the tip, eyes either side of the plane and behind the tip", () => {
   for (const name of ["ct", "mri"] as const) {
