@@ -230,6 +230,16 @@ test("negatives: spheres, cylinders and a head-sized ellipsoid have no face", ()
   }
 });
 
+test("bad input is a typed error; a volume with nothing above the level is a normal \"not found\"", () => {
+  assert.throws(() => faceProfile({ ...scans.ct.volume, data: new Float32Array(10) }), { code: "INVALID_ARGUMENT" });
+  assert.throws(() => faceProfile({ ...scans.ct.volume, spacing: [0, 1, 1] }), { code: "INVALID_ARGUMENT" });
+  assert.throws(() => faceProfile(scans.ct.volume, { level: NaN }), { code: "INVALID_ARGUMENT" });
+  const air = createVolume({ shape: [20, 20, 20], spacing: [2, 2, 2], fill: -1000, modality: "CT", units: "HU" });
+  const r = faceProfile(air);
+  assert.equal(r.found, false);
+  assert.match(r.evidence.join(" "), /no head/);
+});
+
 test("skinLevel: −300 for CT, a given level as is, and for the MRI Otsu's threshold as skimage computes it on the same histogram range", () => {
   assert.deepEqual([skinLevel(scans.ct.volume).level, skinLevel(scans.ct.volume).method], [-300, "ct-hu"]);
   assert.equal(skinLevel(scans.mri.volume, { level: 50 }).level, 50);

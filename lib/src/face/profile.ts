@@ -81,6 +81,11 @@ const PROTRUSION_MIN = 12, PROTRUSION_MAX = 50, NARROW_MIN = 5, DROP_MIN = 8; //
 
 /** Find the face on the skin surface of a head volume from its facial profile (no 2D model). */
 export function faceProfile(volume: Volume, options: FaceProfileOptions = {}): FaceProfile {
+  const sh = volume?.shape;
+  if (!volume || !(volume.data instanceof Float32Array) || !sh || sh.length !== 3 || !sh.every((n) => Number.isInteger(n) && n > 0) || volume.data.length !== sh[0] * sh[1] * sh[2]) {
+    throw new InvalidArgumentError(`faceProfile: not a volume (expected a Float32Array of shape[0]·shape[1]·shape[2] values, got ${volume?.data?.length} for [${sh?.join(", ")}])`);
+  }
+  if (!volume.spacing?.every((x) => x > 0 && Number.isFinite(x))) throw new InvalidArgumentError(`faceProfile: voxel spacing must be positive, got [${volume.spacing?.join(", ")}]`);
   const sl = skinLevel(volume, { level: options.level });
   const level = sl.level;
   const evidence: string[] = [`skin level ${fmt(level)} (${sl.how})`];
