@@ -5,7 +5,8 @@
 // A one-off measurement for the issue note, not a benchmark (bench/ holds those).
 const path = require("node:path");
 const root = path.resolve(__dirname, "..");
-const u = require(path.join(root, "lib", "dist", "index.js"));
+const dist = (d) => require(path.join(root, "lib", "dist", d, "index.js"));
+const u = { ...dist("dicom"), ...dist("volume"), ...dist("surface"), ...dist("render"), ...dist("face") };
 
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 async function time(fn, runs = 5, warm = 2) {
