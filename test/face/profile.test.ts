@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { loadSeries } from "unmask/dicom";
 import { resample, createVolume, voxelToPatient, type Volume, type Vec3, type Direction } from "unmask/volume";
 import { faceProfile, skinLevel, otsu, type FaceProfile } from "unmask/face";
+import { marchingCubes } from "unmask/surface";
 import { CT_DIR, FIXTURES, MRI_DIR, tempDir } from "../helpers/paths";
 
 // The geometric face detector (no 2D model) against nose tips annotated by hand on the slices
@@ -227,6 +228,21 @@ test("negatives: spheres, cylinders and a head-sized ellipsoid have no face", ()
     const r = faceProfile(phantom(f));
     assert.equal(r.found, false, `${name}:\n${explain(r)}`);
     assert.ok(r.evidence.length >= 2);
+  }
+});
+
+test("a skin mesh instead of a volume (marching cubes at the skin level, 2 mm): the same tip within 5 mm; a mesh of the 40 mm cut has none", async () => {
+  for (const name of ["ct", "mri"] as const) {
+    const { volume, tip } = scans[name];
+    const v2 = resample(volume, { spacing: 2 });
+    const level = skinLevel(v2).level;
+    const r = faceProfile(await marchingCubes(v2, { level }));
+    assert.ok(r.found, `${name} mesh: ${explain(r)}`);
+    assert.equal(r.level, null);
+    assert.ok(dist(r.landmarks!.noseTip, tip) <= 5, `${name} mesh: tip ${dist(r.landmarks!.noseTip, tip).toFixed(1)} mm from the annotation`);
+    const cut = faceProfile(await marchingCubes(cutInFront(v2, [tip[0], tip[1] + 40, tip[2]], ANTERIOR), { level }));
+    assert.equal(cut.found, false, `${name} mesh of the 40 mm cut: ${explain(cut)}`);
+    assert.throws(() => faceProfile({ positions: new Float32Array(9), triangles: new Uint32Array([0, 1, 2]) }, { level: 10 }), { code: "INVALID_ARGUMENT" });
   }
 });
 
