@@ -132,7 +132,6 @@ type DepthFn = (O: Vec3, L: Vec3, A: Vec3, S: Vec3, ext: { vMin: number; vMax: n
 /** Steps 2–6, shared by volumes and meshes. */
 function profileOf(head: Head, level: number | null, levelHow: string, evidence: string[], makeDepth: DepthFn): FaceProfile {
   const no = (why: string, extra: Partial<FaceProfile> = {}): FaceProfile => ({ ...notFound(level, levelHow, [...evidence, why]), ...extra });
-  const sl = { how: levelHow };
   // 2. Mid-sagittal plane.
   const plane = symmetryPlane(head);
   evidence.push(`mid-sagittal plane: normal (${plane.normal.map((x) => x.toFixed(3)).join(", ")}), mirrors ${(plane.symmetry * 100).toFixed(0)} % of the head's boundary onto itself`);
@@ -227,7 +226,9 @@ function profileOf(head: Head, level: number | null, levelHow: string, evidence:
   let lipsW: number | undefined;
   if (mouth !== undefined) {
     const lips = extremum(P, mouth - 15, mouth + 15, "max");
-    if (lips !== undefined && P(lips) > P(mouth) + 1 && lips > mouth) { lm.lips = atProfile(lips); lipsW = lips; }
+    if (lips !== undefined && P(lips) > P(mouth) + 1) lm.lips = atProfile(lips);
+    const upper = extremum(P, mouth, mouth + 15, "max");
+    if (upper !== undefined && P(upper) > P(mouth) + 1) lipsW = upper;
     const sulcus = firstLocal(P, mouth - 5, mouth - 30, "min");
     if (sulcus !== undefined) {
       const chin = extremum(P, sulcus - 30, sulcus - 3, "max");
