@@ -10,7 +10,7 @@ import { FileNotFoundError, InvalidArgumentError } from "../core/errors";
 import type { ProgressFn, WarningFn } from "../core/progress";
 import { loadSeries } from "../dicom/load";
 import { resample } from "../volume/resample";
-import type { Direction, Volume } from "../volume/types";
+import type { Direction, Vec3, Volume } from "../volume/types";
 import { marchingCubes } from "../surface/marching-cubes";
 import type { Mesh } from "../surface/types";
 import { createRenderer } from "../render/renderer";
@@ -24,7 +24,7 @@ import { ARCFACE_TEMPLATE, fitSimilarity, fivePointsFromMesh, warpToRgb, type Si
 import { StageCache, canonicalJson, contentHash, jsonCodec, packArrays, sha256, unpackArrays, type Stage, type StageCounts } from "./cache";
 
 /** Bumped when a stage's computation changes, so old cache entries are not reused. */
-const STAGE_VERSION: Record<Stage, string> = { load: "1", surface: "1", render: "1", detect: "1", align: "1", encode: "1" };
+const STAGE_VERSION: Record<Stage, string> = { load: "1", surface: "2", render: "1", detect: "1", align: "1", encode: "1" };
 
 /** One render of the surface: a camera preset and a light. */
 export interface RenderVariant {
@@ -48,6 +48,8 @@ export interface FaceOptions {
   interpolation?: "linear" | "cubic" | "nearest";
   /** surface: isosurface level (default −300 for CT in HU; required for other units). */
   level?: number;
+  /** surface: also compute per-vertex normals from the volume gradient (default false). */
+  normals?: boolean;
   /** render: the variants, tried in order by the detector (default: front, three-point light). */
   variants?: RenderVariant[];
   /** render: image size in pixels (default 512). */
@@ -88,18 +90,26 @@ export interface ScanSurface {
   direction: Direction;
   units: string;
   level: number;
+  /** Grid of the volume it was extracted from (after any resampling). */
+  shape: Vec3;
+  spacing: Vec3;
 }
 
 /** Options of a pipeline instance. */
 export interface FacePipelineOptions {
-  /** Cache folder (default: `defaultCacheDir()`). */
-  cache?: string | StageCache;
+  /** Cache folder (default: `defaultCacheDir()`); null: store nothing (compute every stage). */
+  cache?: string | StageCache | null;
+  /** Worker threads of marching cubes (default: up to 2; 1 = the calling thread). Does not change the result. */
+  surfaceWorkers?: number;
   onProgress?: ProgressFn;
   onWarning?: WarningFn;
 }
 
+const IMAGE_EXT = /\.(png|jpe?g|webp|tiff?|bmp|gif)$/i;
+
+/** An image file (photograph) rather than DICOM: a file with an image extension. */
 function isImageFile(p: string): boolean {
-  return fs.statSync(p).isFile();
+  return IMAGE_EXT.test(p) && fs.statSync(p).isFile();
 }
 
 const volumeCodec = {
@@ -111,10 +121,13 @@ const volumeCodec = {
 };
 
 const surfaceCodec = {
-  encode: (s: ScanSurface) => packArrays({ direction: s.direction, units: s.units, level: s.level }, { positions: s.mesh.positions, triangles: s.mesh.triangles }),
+  encode: (s: ScanSurface) => packArrays({ direction: s.direction, units: s.units, level: s.level, shape: s.shape, spacing: s.spacing },
+    { positions: s.mesh.positions, triangles: s.mesh.triangles, ...(s.mesh.normals ? { normals: s.mesh.normals } : {}) }),
   decode: (b: Buffer): ScanSurface => {
     const { header: h, arrays } = unpackArrays(b);
-    return { mesh: { positions: arrays.positions as Float32Array, triangles: arrays.triangles as Uint32Array }, direction: h.direction as Direction, units: h.units as string, level: h.level as number };
+    const mesh: Mesh = { positions: arrays.positions as Float32Array, triangles: arrays.triangles as Uint32Array };
+    if (arrays.normals) mesh.normals = arrays.normals as Float32Array;
+    return { mesh, direction: h.direction as Direction, units: h.units as string, level: h.level as number, shape: h.shape as Vec3, spacing: h.spacing as Vec3 };
   },
 };
 
@@ -190,9 +203,11 @@ export class FacePipeline {
   readonly cache: StageCache;
   private readonly onProgress?: ProgressFn;
   private readonly onWarning?: WarningFn;
+  private readonly surfaceWorkers?: number;
 
   constructor(options: FacePipelineOptions = {}) {
-    this.cache = options.cache instanceof StageCache ? options.cache : new StageCache(options.cache);
+    this.cache = options.cache instanceof StageCache ? options.cache : new StageCache(options.cache === undefined ? undefined : options.cache);
+    this.surfaceWorkers = options.surfaceWorkers;
     this.onProgress = options.onProgress;
     this.onWarning = options.onWarning;
   }
@@ -208,7 +223,7 @@ export class FacePipeline {
     const image = isImageFile(input.path);
     const load = sha256("load", STAGE_VERSION.load, image ? "image" : "dicom", contentHash(input.path),
       canonicalJson(image ? {} : { series: input.series, spacing: o.spacing, interpolation: o.spacing ? o.interpolation ?? "linear" : undefined }));
-    const surface = image ? load : sha256("surface", STAGE_VERSION.surface, load, canonicalJson({ level: o.level }));
+    const surface = image ? load : sha256("surface", STAGE_VERSION.surface, load, canonicalJson({ level: o.level, normals: o.normals ? true : undefined }));
     const render = image ? load : sha256("render", STAGE_VERSION.render, surface, canonicalJson({ variants: o.variants ?? DEFAULT_VARIANTS, size: o.size ?? 512 }));
     const detect = sha256("detect", STAGE_VERSION.detect, render, canonicalJson({ detector: o.detector ?? "human" }));
     const align = sha256("align", STAGE_VERSION.align, detect, canonicalJson({ size: o.alignSize ?? 512 }));
@@ -221,14 +236,15 @@ export class FacePipeline {
     const k = this.keys(input, o);
     if (isImageFile(input.path)) throw new InvalidArgumentError(`${input.path}: an image file has no volume`);
     return this.cache.get("load", k.load, "bin", volumeCodec, async () => {
+      if (o.spacing !== undefined) {
+        // A resampled volume is its own entry, made from the native one (shared by every spacing).
+        if (!(o.spacing > 0)) throw new InvalidArgumentError(`spacing must be positive, got ${o.spacing}`);
+        const native = await this.volume(input, { ...o, spacing: undefined });
+        return resample(native, { spacing: o.spacing, interpolation: o.interpolation ?? "linear", onProgress: this.onProgress });
+      }
       const loaded = await loadSeries(input.path, { seriesUid: input.series, onProgress: this.onProgress });
       for (const w of loaded.warnings ?? []) this.onWarning?.(w);
-      let v = loaded.volume;
-      if (o.spacing !== undefined) {
-        if (!(o.spacing > 0)) throw new InvalidArgumentError(`spacing must be positive, got ${o.spacing}`);
-        v = resample(v, { spacing: o.spacing, interpolation: o.interpolation ?? "linear", onProgress: this.onProgress });
-      }
-      return v;
+      return loaded.volume;
     });
   }
 
@@ -239,8 +255,8 @@ export class FacePipeline {
       const volume = await this.volume(input, o);
       const level = o.level ?? (volume.units === "HU" ? -300 : undefined);
       if (level === undefined) throw new InvalidArgumentError(`${input.path}: give an isosurface level for a ${volume.modality || volume.units} scan (the −300 default is for CT in HU)`);
-      const mesh = await marchingCubes(volume, { level, onProgress: this.onProgress });
-      return { mesh, direction: volume.direction, units: volume.units, level };
+      const mesh = await marchingCubes(volume, { level, normals: !!o.normals, workers: this.surfaceWorkers, onProgress: this.onProgress });
+      return { mesh, direction: volume.direction, units: volume.units, level, shape: volume.shape, spacing: volume.spacing };
     });
   }
 

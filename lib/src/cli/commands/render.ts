@@ -1,14 +1,11 @@
 import * as path from "node:path";
 import { InvalidArgumentError } from "../../core/errors";
-import { loadSeries } from "../../dicom/load";
-import { marchingCubes } from "../../surface";
-import { renderMesh } from "../../render";
 import type { ViewPreset } from "../../render";
+import { FacePipeline } from "../../experiment/pipeline";
 import { detectFaces } from "../../face";
 import type { DetectorName } from "../../face";
 import { writePng } from "../../image/io";
 import { drawOverlays } from "../../display";
-import { resample } from "../../volume/resample";
 import { numberOption, printJson, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
@@ -30,6 +27,7 @@ export const command: CliCommand = {
       .option("--detect", "detect faces on the render and print their boxes")
       .option("--detector <name>", "human (default) or haar")
       .option("--annotate", "draw the detected boxes into the PNG")
+      .option("--cache <dir>", "take/keep the volume, surface and render in this pipeline cache folder (default: no cache)")
       .option("--json", "print the result as JSON");
   },
   async run(positionals, options) {
@@ -43,16 +41,18 @@ export const command: CliCommand = {
     const progress = terminalProgress(!options.json);
     const times: Record<string, number> = {};
     let t = Date.now();
-    const loaded = loadSeries(positionals[0], { seriesUid: options.series as string | undefined, onProgress: progress });
-    for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
-    let volume = loaded.volume;
-    if (options.spacing !== undefined) volume = resample(volume, { spacing: numberOption(options.spacing, "spacing", 1) });
+    // The scan-to-face pipeline's stages with this command's defaults: native grid (or --spacing, linear), headlight.
+    const pipeline = new FacePipeline({ cache: typeof options.cache === "string" ? options.cache : null, onProgress: progress, onWarning: (w) => process.stderr.write(`warning: ${w}\n`) });
+    const input = { path: positionals[0], series: options.series as string | undefined };
+    const spacing = options.spacing !== undefined ? numberOption(options.spacing, "spacing", 1) : undefined;
+    const stage = { level, size, spacing, interpolation: "linear" as const, variants: [{ view, light: "headlight" as const }] };
+    await pipeline.volume(input, stage);
     times.loadMs = Date.now() - t;
     t = Date.now();
-    const mesh = await marchingCubes(volume, { level, onProgress: progress });
+    const { mesh } = await pipeline.surface(input, stage);
     times.surfaceMs = Date.now() - t;
     t = Date.now();
-    const { image } = await renderMesh(mesh, { view, size, voxelAxes: volume.direction });
+    const [image] = await pipeline.renders(input, stage);
     times.renderMs = Date.now() - t;
     let faces;
     if (options.detect) {
