@@ -6,6 +6,8 @@ import { command as compare } from "./compare";
 import { command as surface } from "./surface";
 import { command as match } from "./match";
 import { command as view } from "./view";
+import { command as convert } from "./convert";
+import { command as deidentify } from "./deidentify";
 import { command as experiment } from "./experiment";
 import { command as observer } from "./observer";
 
@@ -18,6 +20,8 @@ export const commands: CliCommand[] = [
   surface,
   match,
   view,
+  convert,
+  deidentify,
   experiment,
   observer,
 ];

@@ -3,7 +3,7 @@ import { FacePipeline } from "../../experiment/pipeline";
 import { meshArea } from "../../surface/measure";
 import { largestComponent } from "../../surface/components";
 import { meshFormatOf, writeMesh } from "../../surface/io";
-import { numberOption, printJson, terminalProgress } from "../options";
+import { numberOption, printJson, printWarning, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 /** `unmask surface DIR -o mesh.ply [--level -300] [--spacing 1] [--largest] [--json]`: isosurface to a mesh file. */
@@ -21,6 +21,7 @@ in patient coordinates (LPS, mm). Prints triangle count, area (cm²) and time.`)
       .option("--level <x>", "isovalue in the volume's units (default -300: skin/air in CT)")
       .option("--spacing <mm>", "resample to MM isotropic first (cubic B-spline); default: native grid")
       .option("--series <uid>", "SeriesInstanceUID when the folder holds several series")
+      .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
       .option("--largest", "keep only the largest connected component")
       .option("--normals", "store per-vertex normals (PLY, OBJ)")
       .option("--cache <dir>", "take/keep the volume and surface in this pipeline cache folder (default: no cache)")
@@ -37,8 +38,8 @@ in patient coordinates (LPS, mm). Prints triangle count, area (cm²) and time.`)
     const t0 = performance.now();
     // The scan-to-face pipeline's load and surface stages with this command's defaults (cubic resampling).
     // One extraction per process: worker threads start on first use and would only pay from the second.
-    const pipeline = new FacePipeline({ cache: typeof options.cache === "string" ? options.cache : null, surfaceWorkers: 1, onProgress: progress, onWarning: (w) => process.stderr.write(`warning: ${w}\n`) });
-    const input = { path: positionals[0], series: typeof options.series === "string" ? options.series : undefined };
+    const pipeline = new FacePipeline({ cache: typeof options.cache === "string" ? options.cache : null, surfaceWorkers: 1, onProgress: progress, onWarning: printWarning });
+    const input = { path: positionals[0], series: typeof options.series === "string" ? options.series : undefined, strict: !options.skipDamaged };
     const stage = { level, spacing, interpolation: "cubic" as const, normals: !!options.normals };
     await pipeline.volume(input, { ...stage, spacing: undefined });
     const tLoad = performance.now();
