@@ -17,7 +17,7 @@ export function missReason(o: ProbeOutcome): string {
 
 /** Columns of summary.csv. */
 export const SUMMARY_COLUMNS = [
-  "recognizer", "probes", "face_present", "detected", "rank1", "rank1_low", "rank1_high", "rank5", "rank5_low", "rank5_high",
+  "recognizer", "probes", "face_present", "detected", "detection_rate", "detection_rate_low", "detection_rate_high", "rank1", "rank1_low", "rank1_high", "rank5", "rank5_low", "rank5_high",
   "auc", "auc_low", "auc_high", "eer", "eer_low", "eer_high", "eer_threshold", "photo_threshold", "tmr_at_photo_threshold", "fmr_at_photo_threshold", "gallery_size",
 ] as const;
 
@@ -29,14 +29,14 @@ export function fmt(x: number | undefined): string {
 /** The summary table: one row per recognizer (and an `observer` row when answers were given), as strings. */
 export function summaryRows(r: ExperimentResult): { columns: string[]; rows: string[][] } {
   const rows = r.recognizers.map((x) => [
-    x.recognizer, String(x.probes), String(r.facePresent), String(x.detected),
+    x.recognizer, String(x.probes), String(r.facePresent), String(x.detected), fmt(x.detectionRate.value), fmt(x.detectionRate.low), fmt(x.detectionRate.high),
     fmt(x.rank1.value), fmt(x.rank1.low), fmt(x.rank1.high), fmt(x.rank5.value), fmt(x.rank5.low), fmt(x.rank5.high),
     fmt(x.auc.value), fmt(x.auc.low), fmt(x.auc.high), fmt(x.eer.value), fmt(x.eer.low), fmt(x.eer.high),
     fmt(x.eerThreshold), fmt(x.tolerance), fmt(x.atTolerance.tmr), fmt(x.atTolerance.fmr), String(r.gallerySize),
   ]);
   if (r.observer) {
     const o = r.observer;
-    rows.push(["observer", String(o.probes), String(r.facePresent), String(o.answered), fmt(o.rank1.value), fmt(o.rank1.low), fmt(o.rank1.high), "", "", "", "", "", "", "", "", "", "", "", "", "", String(r.gallerySize)]);
+    rows.push(["observer", String(o.probes), String(r.facePresent), String(o.answered), "", "", "", fmt(o.rank1.value), fmt(o.rank1.low), fmt(o.rank1.high), "", "", "", "", "", "", "", "", "", "", "", "", "", String(r.gallerySize)]);
   }
   return { columns: [...SUMMARY_COLUMNS], rows };
 }
