@@ -70,6 +70,8 @@ export const command: CliCommand = {
     await writePng(out, final);
     const result = {
       output: path.resolve(out),
+      // With --cache: which pipeline stages came from the cache folder and which were computed.
+      ...(typeof options.cache === "string" ? { cache: { dir: pipeline.cache.dir, counts: pipeline.counts } } : {}),
       level,
       view,
       triangles: mesh.triangles.length / 3,

@@ -52,6 +52,8 @@ in patient coordinates (LPS, mm). Prints triangle count, area (cm²) and time.`)
     const tEnd = performance.now();
     const result = {
       output: out,
+      // With --cache: which pipeline stages came from the cache folder and which were computed.
+      ...(typeof options.cache === "string" ? { cache: { dir: pipeline.cache.dir, counts: pipeline.counts } } : {}),
       level,
       shape: volume.shape,
       spacing: volume.spacing,
