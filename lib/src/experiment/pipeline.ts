@@ -6,7 +6,6 @@
  * lazily: asking for an embedding whose entry is cached reads nothing else.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { FileNotFoundError, InvalidArgumentError } from "../core/errors";
 import type { ProgressFn, WarningFn } from "../core/progress";
 import { loadSeries } from "../dicom/load";
@@ -369,9 +368,4 @@ export function pipelineDistance(a: FaceEmbedding, b: FaceEmbedding): number {
     nb += b.vector[i] ** 2;
   }
   return 1 - dot / Math.sqrt(na * nb);
-}
-
-/** Path helper for reports: the input's name relative to a base folder. */
-export function inputLabel(p: string, base: string): string {
-  return path.relative(base, p) || path.basename(p);
 }
