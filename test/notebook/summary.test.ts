@@ -62,3 +62,22 @@ test("a loaded series, its volume, its mesh and an error print as short summarie
   const face = { box: { x: 10.2, y: 20, width: 50, height: 60 }, score: 0.93, detector: "human" };
   assert.equal(summarize(face), "Face (human) score 0.93 at 10,20 50×60 px");
 });
+
+test("outside a notebook, the first display says once on stderr that no notebook is attached", () => {
+  const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+  const script = `const { show } = require("unmask"); show.markdown("# a"); show.markdown("# b"); show.table([{ a: 1 }]); console.log("done");`;
+  const env = { ...process.env };
+  delete env.UNMASK_QUIET_DISPLAY;
+  const r = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", env, cwd: __dirname });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), "done");
+  const lines = r.stderr.split("\n").filter((l) => l.includes("no notebook attached"));
+  assert.equal(lines.length, 1, r.stderr);
+});
+
+test("an image read from a file prints as its size", async () => {
+  const { readImage } = await import("unmask");
+  const { FACES_DIR } = await import("../helpers/paths");
+  const im = await readImage(`${FACES_DIR}/obama-1.jpg`);
+  assert.equal(inspect(im), `RgbaImage ${im.width}×${im.height}`);
+});
