@@ -5,7 +5,7 @@ import { executeNotebook, writeCodeNotebook } from "../helpers/notebook";
 import { ROOT, CT_DIR } from "../helpers/paths";
 
 test("in a tslab notebook: values print as summaries, each display is one output with several MIME types, setup reports", { timeout: 600_000 }, () => {
-  const file = path.join(ROOT, "out", "test-notebook", "display-check.ipynb");
+  const file = path.join(ROOT, "out", "test-notebooks-src", "display-check.ipynb");
   writeCodeNotebook(file, [
     `import { notebookSetup, display, show, loadSeries, resample } from "unmask";\nconst setup = notebookSetup();`,
     `const series = await loadSeries(${JSON.stringify(CT_DIR)});\nseries`,
