@@ -1,5 +1,5 @@
 export * from "./types";
 export { listSeries } from "./list";
 export { loadSeries, type LoadSeriesOptions } from "./load";
-export { readDicomHeader, readDicomFile } from "./parse";
+export { readDicomHeader, readDicomFile, type ParsedDicom } from "./parse";
 export { transferSyntaxName, isSupportedSyntax } from "./transfer-syntax";
