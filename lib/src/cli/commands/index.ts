@@ -6,6 +6,8 @@ import { command as compare } from "./compare";
 import { command as surface } from "./surface";
 import { command as match } from "./match";
 import { command as view } from "./view";
+import { command as convert } from "./convert";
+import { command as deidentify } from "./deidentify";
 
 /** Every `unmask` subcommand; each lives in its own file in this folder. */
 export const commands: CliCommand[] = [
@@ -16,4 +18,6 @@ export const commands: CliCommand[] = [
   surface,
   match,
   view,
+  convert,
+  deidentify,
 ];

@@ -9,7 +9,7 @@ import type { DetectorName } from "../../face";
 import { writePng } from "../../image/io";
 import { drawOverlays } from "../../display";
 import { resample } from "../../volume/resample";
-import { numberOption, printJson, terminalProgress } from "../options";
+import { numberOption, printJson, seriesLoadOptions, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 /** `unmask render DIR -o face.png [--level -300] [--detect]`: isosurface → headless render → optional face detection. */
@@ -27,6 +27,7 @@ export const command: CliCommand = {
       .option("--size <px>", "image size (default 512)")
       .option("--spacing <mm>", "resample to this voxel size first (default: native grid)")
       .option("--series <uid>", "which series, when the folder holds several")
+      .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
       .option("--detect", "detect faces on the render and print their boxes")
       .option("--detector <name>", "human (default) or haar")
       .option("--annotate", "draw the detected boxes into the PNG")
@@ -43,8 +44,7 @@ export const command: CliCommand = {
     const progress = terminalProgress(!options.json);
     const times: Record<string, number> = {};
     let t = Date.now();
-    const loaded = loadSeries(positionals[0], { seriesUid: options.series as string | undefined, onProgress: progress });
-    for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+    const loaded = await loadSeries(positionals[0], seriesLoadOptions(options, progress));
     let volume = loaded.volume;
     if (options.spacing !== undefined) volume = resample(volume, { spacing: numberOption(options.spacing, "spacing", 1) });
     times.loadMs = Date.now() - t;
