@@ -1,0 +1,16 @@
+/**
+ * How the face-presence verdict ({@link detectFaceInScan}) is measured and fitted: the truth set
+ * derived from real scans (positives: crops, resamplings, levels; negatives: the face cut away, the
+ * back of the head, phantoms), evidence collection, leave-one-scan-out verdicts and their summary,
+ * and the fit of the fusion parameters. Used by `test/face/presence.test.ts`, `bench/presence.bench.ts`
+ * and `bench/fit-presence.ts`; imported as `unmask/face/evaluation`.
+ * @module
+ */
+export { presenceTruthSet, anteriorMostPoint, levelAndStep, blank, phantom, TRUTH_SPLITS, type TruthCase } from "./presence-truth";
+export {
+  collectTruthEvidence, fitCases, greedyVariants, losoVerdicts, summarize, verdicts, variantSeconds,
+  type CaseEvidence, type Summary, type Subset, type CaseVerdict,
+} from "./presence-eval";
+export { presenceFromEvidence, chooseLevel, detectFaceInScan, type CollectedEvidence } from "./presence";
+export { DEFAULT_FUSION, DEFAULT_DETECTORS, DEFAULT_VARIANT_NAMES } from "./presence-params";
+export { fitFusion, type FitCase, type HeadGeometry } from "./presence-fusion";
