@@ -14,3 +14,9 @@ export {
 export { presenceFromEvidence, chooseLevel, detectFaceInScan, type CollectedEvidence } from "./presence";
 export { DEFAULT_FUSION, DEFAULT_DETECTORS, DEFAULT_VARIANT_NAMES } from "./presence-params";
 export { fitFusion, type FitCase, type HeadGeometry } from "./presence-fusion";
+
+// Frozen here too, for callers that load this entry point alone.
+import { deepFreeze as freeze } from "../core/freeze";
+import { TRUTH_SPLITS as _splits } from "./presence-truth";
+import { DEFAULT_FUSION as _fusion, DEFAULT_DETECTORS as _detectors, DEFAULT_VARIANT_NAMES as _variantNames } from "./presence-params";
+for (const v of [_splits, _fusion, _detectors, _variantNames]) freeze(v);
