@@ -7,7 +7,7 @@ import * as dicomParser from "dicom-parser";
 import { CorruptPixelDataError, UnsupportedTransferSyntaxError } from "unmask/core";
 import { loadFrameDecoder, loadSeries, readDicomFile, readDicomHeader } from "unmask/dicom";
 import { CT_DIR, MRI_DIR, tempDir } from "../helpers/paths";
-import { withEncapsulatedPixels } from "../helpers/dicom-edit";
+import { editElements, layout, setUint16, withEncapsulatedPixels } from "../helpers/dicom-edit";
 
 // Compressed copies of a few shipped CT and MRI slices, made here with Debian's dcmtk and gdcm
 // (scripts/setup.sh installs both); decoded through loadSeries, the path users take.
@@ -58,6 +58,18 @@ before(() => {
   convert("mr-sv1", MRI_DIR, MR_SLICES, "dcmcjpeg", ["+e1"]);
   convert("mr-jls", MRI_DIR, MR_SLICES, "dcmcjpls", ["+el"]);
   convert("mr-j2k", MRI_DIR, MR_SLICES, "gdcmconv", ["--j2k"]);
+  // Signed 12-bit CT (PixelRepresentation 1, BitsStored 12, HU stored directly), a common scanner layout.
+  fs.mkdirSync(dir("ct-signed12"));
+  for (const f of CT_SLICES) {
+    let b = editElements(fs.readFileSync(path.join(CT_DIR, f)), { x00281052: "0" });
+    const start = layout(b).pixelValueStart;
+    for (let p = 0; p < 256 * 256; p++) b.writeInt16LE(Math.max(-2048, Math.min(2047, b.readUInt16LE(start + 2 * p) - 1024)), start + 2 * p);
+    b = setUint16(setUint16(setUint16(b, "x00280103", 1), "x00280101", 12), "x00280102", 11);
+    fs.writeFileSync(path.join(dir("ct-signed12"), f), b);
+  }
+  convert("ct-signed12-sv1", dir("ct-signed12"), CT_SLICES, "dcmcjpeg", ["+e1"]);
+  convert("ct-signed12-jls", dir("ct-signed12"), CT_SLICES, "dcmcjpls", ["+el"]);
+  convert("ct-signed12-j2k", dir("ct-signed12"), CT_SLICES, "gdcmconv", ["--j2k"]);
   // Lossy, each with the outside tool's own decode of the same files as the reference.
   convert("mr-baseline", MRI_DIR, MR_SLICES, "dcmcjpeg", ["+eb", "+be"]);
   convert("mr-extended8", MRI_DIR, MR_SLICES, "dcmcjpeg", ["+ee", "+be"]);
@@ -86,11 +98,14 @@ function bytesOf(a: Float32Array): Buffer {
 
 test("lossless syntaxes decode to the uncompressed CT and MRI voxel for voxel", async () => {
   const ct = (await loadSeries(dir("ct"))).volume, mr = (await loadSeries(dir("mr"))).volume;
+  const signed = (await loadSeries(dir("ct-signed12"))).volume;
   assert.deepEqual(ct.shape, [256, 256, 5]);
+  assert.ok(signed.data.some((v) => v < -1000), "the signed copy holds negative stored values");
   const cases: [string, string, typeof ct][] = [
     ["ct-p14", TS.process14, ct], ["ct-sv1", TS.sv1, ct], ["ct-sv1-fragments", TS.sv1, ct], ["ct-p14-fragments-nobot", TS.process14, ct],
     ["ct-jls", TS.jpegLs, ct], ["ct-j2k", TS.j2kLossless, ct], ["ct-rle", TS.rle, ct],
     ["mr-sv1", TS.sv1, mr], ["mr-jls", TS.jpegLs, mr], ["mr-j2k", TS.j2kLossless, mr],
+    ["ct-signed12-sv1", TS.sv1, signed], ["ct-signed12-jls", TS.jpegLs, signed], ["ct-signed12-j2k", TS.j2kLossless, signed],
   ];
   for (const [name, uid, reference] of cases) {
     assertSyntax(dir(name), uid);
