@@ -176,19 +176,18 @@ function makeDecoder(transferSyntaxUid: string): FrameDecoder | null {
       return toNative(new Uint8Array(out), { width: decoder.xDim ?? 0, height: decoder.yDim ?? 0, components: decoder.numComp ?? 0, bytes }, info, transferSyntaxUid, codec);
     };
   }
-  const wasm = loadWasm(codec);
-  const Cls = wasm.module[WASM_PACKAGES[codec].cls] as new () => WasmDecoderInstance;
+  loadWasm(codec); // instantiate now, so that a broken install fails here rather than mid-series
   return (frame, info) => {
     check(frame, info, transferSyntaxUid);
+    // Looked up per frame: a codec that crashed is replaced by a fresh instance (see below).
+    const wasm = loadWasm(codec);
+    const Cls = wasm.module[WASM_PACKAGES[codec].cls] as new () => WasmDecoderInstance;
     wasm.printed.length = 0;
-    const d = new Cls();
+    let d: WasmDecoderInstance | null = null;
     try {
+      d = new Cls();
       d.getEncodedBuffer(frame.length).set(frame);
-      try {
-        d.decode();
-      } catch (e) {
-        throw corrupt(info, transferSyntaxUid, codec, exceptionMessage(wasm, e));
-      }
+      d.decode();
       const fi = d.getFrameInfo();
       if (!(fi.width > 0 && fi.height > 0)) {
         throw corrupt(info, transferSyntaxUid, codec, printedError(wasm) ?? "the codec decoded no image");
@@ -196,8 +195,21 @@ function makeDecoder(transferSyntaxUid: string): FrameDecoder | null {
       // A view into wasm memory: copy it out before the decoder is deleted.
       const decoded = d.getDecodedBuffer().slice();
       return toNative(decoded, { width: fi.width, height: fi.height, components: fi.componentCount, bytes: fi.bitsPerSample > 8 ? 2 : 1 }, info, transferSyntaxUid, codec);
+    } catch (e) {
+      if (e instanceof CorruptPixelDataError) throw e;
+      // A codec that failed on a damaged stream may have left its memory in a bad state (CharLS traps
+      // with "memory access out of bounds" only after earlier damaged frames): drop the instance, so
+      // the next frame, of this series or another, gets a fresh one (~15 ms).
+      modules.delete(codec);
+      const message = typeof e === "number" ? exceptionMessage(wasm, e) : `the codec crashed (${e instanceof Error ? e.message : String(e)})`;
+      if (typeof e !== "number") d = null;
+      throw corrupt(info, transferSyntaxUid, codec, message);
     } finally {
-      d.delete();
+      try {
+        d?.delete();
+      } catch {
+        modules.delete(codec); // delete() failing means the instance is unusable too
+      }
     }
   };
 }
