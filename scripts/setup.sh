@@ -15,7 +15,7 @@ APT_PACKAGES=(
   python3-yaml python3-numpy python3-scipy python3-pydicom python3-gdcm python3-vtk9 python3-nibabel
   python3-opencv python3-skimage opencv-data
   dcmtk libgdcm-tools dicom3tools dcm2niix
-  redis-server tesseract-ocr tesseract-ocr-eng
+  redis-server tesseract-ocr tesseract-ocr-eng python3-pil
 )
 # (bench/run.sh also installs the Python comparison packages it needs, when run on its own.)
 missing=()

@@ -2,11 +2,10 @@ import { test } from "node:test";
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  InconsistentSeriesError, MissingSliceError, MultipleSeriesError, NoDicomFoundError, NotDicomError,
-  TruncatedDicomError, UnsupportedTransferSyntaxError, FileNotFoundError,
-  listSeries, loadSeries, valueAt, percentiles, voxelToPatient, axisCodes, readDicomFile,
-} from "unmask";
+import { listSeries, loadSeries } from "unmask";
+import { InconsistentSeriesError, MissingSliceError, MultipleSeriesError, NoDicomFoundError, NotDicomError, TruncatedDicomError, UnsupportedTransferSyntaxError, FileNotFoundError } from "unmask/core";
+import { readDicomFile } from "unmask/dicom";
+import { valueAt, percentiles, voxelToPatient, axisCodes } from "unmask/volume";
 import { CT_DIR, MRI_DIR, tempDir } from "../helpers/paths";
 import { editElements, layout, rleEncode16, setUint16, withEncapsulatedPixels, withoutPixelData } from "../helpers/dicom-edit";
 

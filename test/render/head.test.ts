@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { detectFaces, loadSeries, marchingCubes, renderMesh, renderViews, voxelToPatient, writePng, type Direction, type RgbaImage, type Volume } from "unmask";
+import { detectFaces, loadSeries, marchingCubes, renderMesh, renderViews, writePng, type RgbaImage, type Volume } from "unmask";
+import { voxelToPatient, type Direction } from "unmask/volume";
 import { artifact, CT_DIR } from "../helpers/paths";
 
 const SKIN_HU = -300;

@@ -78,10 +78,10 @@ export class NoDicomFoundError extends UnmaskError {
 /** Several series in the folder and no choice made. */
 export class MultipleSeriesError extends UnmaskError {
   readonly seriesUids: string[];
-  constructor(path: string, seriesUids: string[]) {
+  constructor(path: string, seriesUids: string[], detail?: string[]) {
     super(
       "MULTIPLE_SERIES",
-      `${path}: ${seriesUids.length} series found; choose one with { seriesUid } (or --series): ${seriesUids.join(", ")}`,
+      `${path}: ${seriesUids.length} series found; choose one with { seriesUid } (or --series): ${(detail ?? seriesUids).join(", ")}`,
       path,
     );
     this.seriesUids = seriesUids;

@@ -105,7 +105,9 @@ export async function loadSeries(source: string | SeriesInfo, opts: LoadSeriesOp
       }
       info = found;
     } else if (all.length > 1) {
-      throw new MultipleSeriesError(source, all.map((s) => s.seriesInstanceUid));
+      // Name the files of small series: a stray slice (or a damaged SeriesInstanceUID) shows itself.
+      const detail = all.map((s) => `${s.seriesInstanceUid} (${s.sliceCount} file${s.sliceCount > 1 ? "s" : ""}${s.sliceCount <= 3 ? `: ${s.files.join(", ")}` : ""})`);
+      throw new MultipleSeriesError(source, all.map((s) => s.seriesInstanceUid), detail);
     } else {
       info = all[0];
     }

@@ -54,6 +54,26 @@ function inflaterFor(path: string, limit: number) {
   };
 }
 
+/**
+ * Deflated Explicit VR Little Endian: the meta group as it is, then the whole dataset inflated (with an
+ * output limit) into one stream that keeps the meta group's offsets, parsed as explicit VR LE. (dicom-parser's
+ * own deflate path starts parsing at byte 0 of the inflated copy, preamble included.)
+ */
+function parseDeflated(bytes: Uint8Array, path: string, untilTag?: string): dicomParser.DataSet {
+  const meta = dicomParser.readPart10Header(bytes as never);
+  const position = (meta as unknown as { position: number }).position;
+  const full = inflaterFor(path, MAX_INFLATED_BYTES)(bytes, position);
+  const stream = new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, full as never, position);
+  const dataSet = new (dicomParser as unknown as { DataSet: new (p: unknown, b: unknown, e: object) => dicomParser.DataSet }).DataSet(dicomParser.littleEndianByteArrayParser, full, {});
+  try {
+    dicomParser.parseDicomDataSetExplicit(dataSet, stream, full.length, untilTag ? { untilTag } : undefined);
+  } catch (e) {
+    throw { exception: e, dataSet };
+  }
+  Object.assign(dataSet.elements, meta.elements);
+  return dataSet;
+}
+
 function hasPreamble(bytes: Uint8Array): boolean {
   return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
 }
@@ -79,6 +99,25 @@ function describeFailure(e: unknown, path: string, bytes: Uint8Array, fileSize: 
     if (end > next) { next = end; lastTag = el.tag; }
   }
   const overrun = /overrun|past end|beyond|end of buffer|buffer overread|outside the bounds/i.test(text);
+  // A number, code or UID element whose value is not text has a wrong length field (it swallowed the elements after it).
+  const TEXT_VRS = /^(AS|CS|DA|DS|DT|IS|TM|UI)$/;
+  const sorted = Object.values(partial?.elements ?? {}).sort((a, b) => a.dataOffset - b.dataOffset);
+  for (const el of sorted) {
+    if (!el.vr || !TEXT_VRS.test(el.vr) || el.dataOffset + el.length > stream.length) continue;
+    const value = stream.subarray(el.dataOffset, el.dataOffset + el.length);
+    if (value.some((c) => c !== 0 && (c < 0x20 || c > 0x7e))) {
+      return new InvalidDicomError(path, `length field of element ${tagText(el.tag)}`, `at ${where} ${el.dataOffset} it says ${el.length} bytes, but that ${el.vr} value is not text: the length is wrong and the elements after it do not parse (${text})`, el.dataOffset);
+    }
+  }
+  // Elements come in ascending tag order: where the order breaks, the element before has a wrong length
+  // and the parser has been reading values as headers since.
+  const inOrder = Object.values(partial?.elements ?? {}).filter((el) => !el.tag.startsWith("x0002")).sort((a, b) => a.dataOffset - b.dataOffset);
+  for (let k = 1; k < inOrder.length; k++) {
+    if (parseInt(inOrder[k].tag.slice(1), 16) <= parseInt(inOrder[k - 1].tag.slice(1), 16)) {
+      const bad = inOrder[k - 1];
+      return new InvalidDicomError(path, `length field of element ${tagText(bad.tag)}`, `at ${where} ${bad.dataOffset} it says ${bad.length} bytes; what follows (from byte ${bad.dataOffset + bad.length}) does not read as DICOM elements (tag order breaks, then: ${text})`, bad.dataOffset);
+    }
+  }
   if (next >= 0 && next + 8 <= stream.length) {
     const dv = new DataView(stream.buffer, stream.byteOffset, stream.byteLength);
     const group = dv.getUint16(next, true), element = dv.getUint16(next + 2, true);
@@ -97,10 +136,10 @@ function describeFailure(e: unknown, path: string, bytes: Uint8Array, fileSize: 
       return new TruncatedDicomError(path, `element ${tagName} at ${where} ${next} needs ${length} bytes, the file ends ${remain} bytes later (file is ${streamSize} bytes)`, next);
     }
     if (overrun) return new TruncatedDicomError(path, `${text}, in or after element ${tagName} at ${where} ${next}; file is ${streamSize} bytes`, next);
-    return new InvalidDicomError(path, `element ${tagName} at ${where} ${next}`, `${text} (last good element ${lastTag})`, next);
+    return new InvalidDicomError(path, `element ${tagName} at ${where} ${next}`, `${text} (last good element ${tagText(lastTag)})`, next);
   }
   if (overrun || (next >= 0 && next + 8 > stream.length)) {
-    return new TruncatedDicomError(path, `${text}${next >= 0 ? `, after element ${lastTag} ending at ${where} ${next}` : ""}; file is ${streamSize} bytes`, next >= 0 ? next : undefined);
+    return new TruncatedDicomError(path, `${text}${next >= 0 ? `, after element ${tagText(lastTag)} ending at ${where} ${next}` : ""}; file is ${streamSize} bytes`, next >= 0 ? next : undefined);
   }
   return new InvalidDicomError(path, "dataset", text);
 }
@@ -117,7 +156,7 @@ export function parseDicomBytes(bytes: Uint8Array, path: string, fileSize: numbe
   let dataSet: dicomParser.DataSet;
   if (hasPreamble(bytes)) {
     try {
-      dataSet = dicomParser.parseDicom(bytes, options);
+      dataSet = metaTransferSyntax(bytes) === DEFLATED_SYNTAX ? parseDeflated(bytes, path, options.untilTag) : dicomParser.parseDicom(bytes, options);
     } catch (e) {
       if (e instanceof UnmaskError) throw e;
       throw describeFailure(e, path, bytes, fileSize);
@@ -132,6 +171,7 @@ export function parseDicomBytes(bytes: Uint8Array, path: string, fileSize: numbe
       throw new NotDicomError(path, "no DICM prefix at byte 128 and no image tags");
     }
   }
+  checkValueRepresentations(dataSet, path);
   // Offsets index the parsed stream: the file itself, or the inflated dataset of a deflated file.
   const available = dataSet.byteArray === bytes ? fileSize : dataSet.byteArray.length;
   const header = readHeader(dataSet, path, fileSize, available);
@@ -141,6 +181,68 @@ export function parseDicomBytes(bytes: Uint8Array, path: string, fileSize: numbe
   }
   return { dataSet, header };
 }
+
+/** The DICOM value representations (PS3.5 6.2). */
+const DICOM_VRS = new Set("AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV".split(" "));
+
+/** Value representations unmask accepts for the attributes it reads (UN too: a reader may know the VR from the dictionary). */
+const EXPECTED_VR: Record<string, [string, string[]]> = {
+  x00020002: ["Media Storage SOP Class UID (0002,0002)", ["UI"]],
+  x00020003: ["Media Storage SOP Instance UID (0002,0003)", ["UI"]],
+  x00020010: ["Transfer Syntax UID (0002,0010)", ["UI"]],
+  x00080016: ["SOP Class UID (0008,0016)", ["UI"]],
+  x00080018: ["SOP Instance UID (0008,0018)", ["UI"]],
+  x0020000e: ["Series Instance UID (0020,000E)", ["UI"]],
+  x00080060: ["Modality (0008,0060)", ["CS"]],
+  x00280002: ["Samples per Pixel (0028,0002)", ["US"]],
+  x00280004: ["Photometric Interpretation (0028,0004)", ["CS"]],
+  x00280008: ["Number of Frames (0028,0008)", ["IS"]],
+  x00280010: ["Rows (0028,0010)", ["US"]],
+  x00280011: ["Columns (0028,0011)", ["US"]],
+  x00280030: ["Pixel Spacing (0028,0030)", ["DS"]],
+  x00280100: ["Bits Allocated (0028,0100)", ["US"]],
+  x00280101: ["Bits Stored (0028,0101)", ["US"]],
+  x00280102: ["High Bit (0028,0102)", ["US"]],
+  x00280103: ["Pixel Representation (0028,0103)", ["US"]],
+  x00280120: ["Pixel Padding Value (0028,0120)", ["US", "SS"]],
+  x00281052: ["Rescale Intercept (0028,1052)", ["DS"]],
+  x00281053: ["Rescale Slope (0028,1053)", ["DS"]],
+  x00200032: ["Image Position (Patient) (0020,0032)", ["DS"]],
+  x00200037: ["Image Orientation (Patient) (0020,0037)", ["DS"]],
+  x00180050: ["Slice Thickness (0018,0050)", ["DS"]],
+  x00180088: ["Spacing Between Slices (0018,0088)", ["DS"]],
+  x00200013: ["Instance Number (0020,0013)", ["IS"]],
+  x00200011: ["Series Number (0020,0011)", ["IS"]],
+  x7fe00010: ["Pixel Data (7FE0,0010)", ["OB", "OW"]],
+  x7fe00008: ["Float Pixel Data (7FE0,0008)", ["OF"]],
+  x7fe00009: ["Double Float Pixel Data (7FE0,0009)", ["OD"]],
+};
+
+/**
+ * A VR that is not DICOM means the element headers around it cannot be trusted (a reader can only
+ * guess its length field), and an attribute unmask reads with the wrong VR would be misread: both
+ * are a damaged header, reported with the element and its byte offset.
+ */
+function checkValueRepresentations(ds: dicomParser.DataSet, path: string): void {
+  const visit = (set: dicomParser.DataSet, top: boolean) => {
+    for (const el of Object.values(set.elements)) {
+      if (el.vr !== undefined && !DICOM_VRS.has(el.vr)) {
+        throw new InvalidDicomError(path, `element ${tagText(el.tag)} at byte ${el.dataOffset}`, `Value Representation ${JSON.stringify(el.vr)} is not a DICOM VR; the header is damaged`, el.dataOffset);
+      }
+      const expected = top ? EXPECTED_VR[el.tag] : undefined;
+      if (expected && el.vr !== undefined && el.vr !== "UN" && !expected[1].includes(el.vr)) {
+        throw new InvalidDicomError(path, expected[0], `has VR ${el.vr} at byte ${el.dataOffset}; ${expected[1].join(" or ")} expected`, el.dataOffset);
+      }
+      if (expected && (expected[1][0] === "US") && el.length % 2 !== 0) {
+        throw new InvalidDicomError(path, expected[0], `value of ${el.length} bytes at byte ${el.dataOffset}; a multiple of 2 expected for US`, el.dataOffset);
+      }
+      for (const item of el.items ?? []) if (item.dataSet) visit(item.dataSet, false);
+    }
+  };
+  visit(ds, true);
+}
+
+const tagText = (t: string) => `(${t.slice(1, 5).toUpperCase()},${t.slice(5, 9).toUpperCase()})`;
 
 /** Image SOP classes (CT, MR, PET, SC …): such an object without Pixel Data is damaged, not a non-image object. */
 const IMAGE_SOP_CLASSES = new Set([
@@ -180,6 +282,7 @@ function validateImage(ds: dicomParser.DataSet, h: SliceHeader): string[] {
   } else if (h.bitsAllocated !== (pd.kind === "float" ? 32 : 64)) {
     fail("Bits Allocated (0028,0100)", `is ${h.bitsAllocated}; ${pd.kind === "float" ? 32 : 64} expected with ${pixelTag}`);
   }
+  if (!present("x00280101")) fail("Bits Stored (0028,0101)", "missing; an image needs it");
   if (h.bitsStored < 1 || h.bitsStored > h.bitsAllocated) fail("Bits Stored (0028,0101)", `is ${h.bitsStored}; between 1 and BitsAllocated ${h.bitsAllocated} expected`);
   if (!present("x00280002")) fail("Samples per Pixel (0028,0002)", "missing; an image needs it");
   if (h.samplesPerPixel !== 1) {
@@ -212,6 +315,8 @@ function validateImage(ds: dicomParser.DataSet, h: SliceHeader): string[] {
   const slope = ds.elements.x00281053, intercept = ds.elements.x00281052;
   if (slope && slope.length && num(ds, "x00281053") === null) fail("Rescale Slope (0028,1053)", `"${ds.string("x00281053")}" is not a number`);
   if (intercept && intercept.length && num(ds, "x00281052") === null) fail("Rescale Intercept (0028,1052)", `"${ds.string("x00281052")}" is not a number`);
+  // Slope and intercept come as a pair (both Type 1 in the CT Image module): one alone means a damaged header.
+  if (Boolean(slope) !== Boolean(intercept)) fail(slope ? "Rescale Intercept (0028,1052)" : "Rescale Slope (0028,1053)", `missing while ${slope ? "Rescale Slope" : "Rescale Intercept"} is present`);
   return notes;
 }
 

@@ -3,27 +3,26 @@ import { InvalidArgumentError } from "../../core/errors";
 import { readImage } from "../../image/io";
 import { compareFaces, recognizerInfo, recognizers } from "../../face/recognize";
 import type { RecognizerName } from "../../face/types";
-import { numberOption, parseArgs } from "../args";
-import { printJson } from "../format";
+import { numberOption, printJson } from "../options";
 import type { CliCommand } from "../types";
 
 /** `unmask compare A B [--recognizer NAME|all] [--tolerance T] [--json]`: same person or not. */
 export const command: CliCommand = {
   name: "compare",
   summary: "compare the faces of two images with a recognizer (dlib-style 128-d by default, tolerance 0.6)",
-  usage: `Usage: unmask compare A B [--recognizer NAME|all] [--tolerance T] [--json]
-
-Encodes the largest face of each image and prints the distance and the decision
+  configure(cmd) {
+    cmd
+      .description(`Encodes the largest face of each image and prints the distance and the decision
 (distance ≤ tolerance ⇒ same person). An image without a face is reported as
 "no face" (exit code 0), never as a distance.
-
-  --recognizer NAME   ${recognizers.map((r) => r.name).join(" | ")} (default dlib), or all (the whole panel)
-${recognizers.map((r) => `                        ${r.name}: ${r.distance}, default tolerance ${r.tolerance}`).join("\n")}
-  --tolerance T       decision threshold (default: the recognizer's)
-  --json              machine-readable output`,
-  async run(args) {
-    const { positionals, options } = parseArgs(args, { valued: ["recognizer", "tolerance"] });
-    if (positionals.length !== 2) throw new InvalidArgumentError("unmask compare: give exactly two images");
+${recognizers.map((r) => `  ${r.name}: ${r.distance}, default tolerance ${r.tolerance}`).join("\n")}`)
+      .argument("<a>", "first image")
+      .argument("<b>", "second image")
+      .option("--recognizer <name>", `${recognizers.map((r) => r.name).join(" | ")} (default dlib), or all (the whole panel)`)
+      .option("--tolerance <t>", "decision threshold (default: the recognizer's)")
+      .option("--json", "machine-readable output");
+  },
+  async run(positionals, options) {
     const name = String(options.recognizer ?? "dlib");
     if (name === "all" && options.tolerance !== undefined) throw new InvalidArgumentError("--tolerance applies to one recognizer, not to --recognizer all");
     const infos = name === "all" ? [...recognizers] : [recognizerInfo(name)];
@@ -31,7 +30,7 @@ ${recognizers.map((r) => `                        ${r.name}: ${r.distance}, defa
     const [a, b] = [await readImage(fa), await readImage(fb)];
     const results = [];
     for (const info of infos) {
-      const tolerance = numberOption(options, "tolerance", info.tolerance);
+      const tolerance = numberOption(options.tolerance, "tolerance", info.tolerance);
       const t = Date.now();
       const r = await compareFaces(a, b, { recognizer: info.name as RecognizerName, tolerance });
       results.push({ info, r, ms: Date.now() - t });

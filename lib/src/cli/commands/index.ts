@@ -6,6 +6,10 @@ import { command as compare } from "./compare";
 import { command as surface } from "./surface";
 import { command as match } from "./match";
 import { command as view } from "./view";
+import { command as convert } from "./convert";
+import { command as deidentify } from "./deidentify";
+import { command as experiment } from "./experiment";
+import { command as observer } from "./observer";
 
 /** Every `unmask` subcommand; each lives in its own file in this folder. */
 export const commands: CliCommand[] = [
@@ -16,4 +20,8 @@ export const commands: CliCommand[] = [
   surface,
   match,
   view,
+  convert,
+  deidentify,
+  experiment,
+  observer,
 ];

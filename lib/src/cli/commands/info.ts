@@ -1,25 +1,22 @@
 import { listSeries } from "../../dicom/list";
-import { parseArgs, terminalProgress } from "../args";
-import { printJson, textTable } from "../format";
+import { printJson, terminalProgress, textTable } from "../options";
 import type { CliCommand } from "../types";
-import { InvalidArgumentError } from "../../core/errors";
 
 /** `unmask info DIR [--json] [--files]`: the series table of a folder tree (headers only). */
 export const command: CliCommand = {
   name: "info",
   summary: "list the DICOM series in a folder tree (modality, size, spacing; no patient identifiers)",
-  usage: `Usage: unmask info DIR [--json] [--files]
-
-Reads headers only (stops before pixel data) and lists one row per series:
+  configure(cmd) {
+    cmd
+      .description(`Reads headers only (stops before pixel data) and lists one row per series:
 series number, modality, description, slices, dimensions, voxel size, orientation,
 transfer syntax and SeriesInstanceUID. Problem files (not DICOM, truncated,
-non-image objects) are reported on stderr, never fatal.
-
-  --json    machine-readable listing
-  --files   include each series' file list in the JSON`,
-  async run(args) {
-    const { positionals, options } = parseArgs(args, { flags: ["files"] });
-    if (positionals.length !== 1) throw new InvalidArgumentError("unmask info: give exactly one folder (or file)");
+non-image objects) are reported on stderr, never fatal.`)
+      .argument("<path>", "DICOM folder tree or file")
+      .option("--json", "machine-readable listing")
+      .option("--files", "include each series' file list in the JSON");
+  },
+  async run(positionals, options) {
     const listing = listSeries(positionals[0], { onProgress: terminalProgress(!options.json) });
     for (const p of listing.problems) process.stderr.write(`warning: ${p.code}: ${p.message}\n`);
     if (options.json) {

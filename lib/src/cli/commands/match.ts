@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { InvalidArgumentError } from "../../core/errors";
 import { readImage, writePng } from "../../image/io";
 import { drawMatches, matchKeypoints, type MatchMethod } from "../../match/match";
-import { numberOption, parseArgs, terminalProgress } from "../args";
+import { numberOption, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 const METHODS: MatchMethod[] = ["orb", "sift"];
@@ -11,28 +11,21 @@ const METHODS: MatchMethod[] = ["orb", "sift"];
 export const command: CliCommand = {
   name: "match",
   summary: "keypoint matches between two images (ORB + Hamming cross-check, or SIFT + kd-forest + ratio test, as the seed)",
-  usage: `Usage: unmask match A B [--method orb|sift] [--json] [-o drawn.png]
-
-Counts keypoint matches between two images (converted to grey), as the seed's
-script 4. A match count measures shared texture, not identity.
-
-  --method orb      ORB (500 keypoints) + brute-force Hamming matcher with
-                    cross-check (default); good = Hamming distance < --max-hamming
-  --method sift     SIFT + kd-forest (5 trees, 50 checks), k = 2, Lowe ratio 0.7
-  --nfeatures N     ORB: keypoints per image (500); SIFT: keep the strongest N
-                    (default all, as cv2.SIFT_create)
-  --max-hamming D   ORB distance below which a match is counted good (40)
-  --ratio R         SIFT ratio test (0.7)
-  -o FILE.png       also write both images side by side with the best matches
-                    drawn (ORB: best 10, as the seed; SIFT: all good matches)
-  --max N           draw at most N matches
-  --json            machine-readable output (counts, keypoint counts, matches)`,
-  async run(args) {
-    const { positionals, options } = parseArgs(args, {
-      valued: ["method", "o", "output", "nfeatures", "max-hamming", "ratio", "max"],
-      aliases: { "-o": "--o" },
-    });
-    if (positionals.length !== 2) throw new InvalidArgumentError("unmask match: give exactly two images");
+  configure(cmd) {
+    cmd
+      .description(`Counts keypoint matches between two images (converted to grey), as the seed's
+script 4. A match count measures shared texture, not identity.`)
+      .argument("<a>", "first image")
+      .argument("<b>", "second image")
+      .option("--method <name>", "orb: ORB (500 keypoints) + brute-force Hamming matcher with cross-check (default), good = Hamming distance < --max-hamming; sift: SIFT + kd-forest (5 trees, 50 checks), k = 2, Lowe ratio 0.7")
+      .option("--nfeatures <n>", "ORB: keypoints per image (500); SIFT: keep the strongest N (default all, as cv2.SIFT_create)")
+      .option("--max-hamming <d>", "ORB distance below which a match is counted good (40)")
+      .option("--ratio <r>", "SIFT ratio test (0.7)")
+      .option("-o, --output <file>", "also write both images side by side with the best matches drawn (ORB: best 10, as the seed; SIFT: all good matches)")
+      .option("--max <n>", "draw at most N matches")
+      .option("--json", "machine-readable output (counts, keypoint counts, matches)");
+  },
+  async run(positionals, options) {
     const method = String(options.method ?? "orb") as MatchMethod;
     if (!METHODS.includes(method)) throw new InvalidArgumentError(`--method must be one of ${METHODS.join(", ")}, got "${String(options.method)}"`);
     const [fa, fb] = positionals;
@@ -40,14 +33,14 @@ script 4. A match count measures shared texture, not identity.
     const b = await readImage(fb);
     const result = matchKeypoints(a, b, {
       method,
-      nfeatures: options.nfeatures === undefined ? undefined : numberOption(options, "nfeatures", 500),
-      maxHamming: numberOption(options, "max-hamming", 40),
-      ratio: numberOption(options, "ratio", 0.7),
+      nfeatures: options.nfeatures === undefined ? undefined : numberOption(options.nfeatures, "nfeatures", 500),
+      maxHamming: numberOption(options.maxHamming, "max-hamming", 40),
+      ratio: numberOption(options.ratio, "ratio", 0.7),
       onProgress: terminalProgress(!options.json),
     });
-    const out = (options.o ?? options.output) as string | undefined;
+    const out = options.output as string | undefined;
     if (out) {
-      const max = options.max === undefined ? undefined : numberOption(options, "max", 10);
+      const max = options.max === undefined ? undefined : numberOption(options.max, "max", 10);
       await writePng(out, drawMatches(a, b, result, { max }));
     }
     if (options.json) {

@@ -5,49 +5,39 @@ import { marchingCubesSync } from "../../surface/marching-cubes";
 import { meshArea } from "../../surface/measure";
 import { largestComponent } from "../../surface/components";
 import { meshFormatOf, writeMesh } from "../../surface/io";
-import { numberOption, parseArgs, printWarning, terminalProgress } from "../args";
-import { printJson } from "../format";
+import { numberOption, printJson, seriesLoadOptions, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 /** `unmask surface DIR -o mesh.ply [--level -300] [--spacing 1] [--largest] [--json]`: isosurface to a mesh file. */
 export const command: CliCommand = {
   name: "surface",
   summary: "extract an isosurface (marching cubes, e.g. skin at -300 HU) from a DICOM series to PLY/STL/OBJ",
-  usage: `Usage: unmask surface DIR -o MESH.(ply|stl|obj) [--level -300] [--spacing MM] [--series UID]
-                     [--largest] [--normals] [--json]
-
-Loads the series in DIR (CT in Hounsfield units), optionally resamples it to an isotropic
+  configure(cmd) {
+    cmd
+      .description(`Loads the series in DIR (CT in Hounsfield units), optionally resamples it to an isotropic
 voxel size with a cubic B-spline (the seed used 1 mm), runs marching cubes at --level and
 writes the mesh in the format named by the extension (binary PLY, binary STL, text OBJ),
-in patient coordinates (LPS, mm). Prints triangle count, area (cm²) and time.
-
-  -o FILE       output mesh (.ply, .stl or .obj)
-  --level X     isovalue in the volume's units (default -300: skin/air in CT)
-  --spacing MM  resample to MM isotropic first (cubic B-spline); default: native grid
-  --series UID  SeriesInstanceUID when the folder holds several series
-  --largest     keep only the largest connected component
-  --normals     store per-vertex normals (PLY, OBJ)
-  --json        machine-readable result`,
-  async run(args) {
-    const { positionals, options } = parseArgs(args, {
-      valued: ["o", "output", "level", "spacing", "series"],
-      flags: ["largest", "normals"],
-      aliases: { "-o": "--o" },
-    });
-    if (positionals.length !== 1) throw new InvalidArgumentError("unmask surface: give exactly one DICOM folder");
-    const out = (options.o ?? options.output) as string | undefined;
+in patient coordinates (LPS, mm). Prints triangle count, area (cm²) and time.`)
+      .argument("<dir>", "DICOM folder")
+      .option("-o, --output <file>", "output mesh (.ply, .stl or .obj)")
+      .option("--level <x>", "isovalue in the volume's units (default -300: skin/air in CT)")
+      .option("--spacing <mm>", "resample to MM isotropic first (cubic B-spline); default: native grid")
+      .option("--series <uid>", "SeriesInstanceUID when the folder holds several series")
+      .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
+      .option("--largest", "keep only the largest connected component")
+      .option("--normals", "store per-vertex normals (PLY, OBJ)")
+      .option("--json", "machine-readable result");
+  },
+  async run(positionals, options) {
+    const out = options.output as string | undefined;
     if (typeof out !== "string") throw new InvalidArgumentError("unmask surface: give the output mesh with -o FILE.ply|.stl|.obj");
     meshFormatOf(out); // fail on a bad extension before the slow part
-    const level = numberOption(options, "level", -300);
-    const spacing = options.spacing === undefined ? undefined : numberOption(options, "spacing", 1);
+    const level = numberOption(options.level, "level", -300);
+    const spacing = options.spacing === undefined ? undefined : numberOption(options.spacing, "spacing", 1);
     if (spacing !== undefined && !(spacing > 0)) throw new InvalidArgumentError(`--spacing must be positive, got ${spacing}`);
     const progress = terminalProgress(!options.json);
     const t0 = performance.now();
-    const { volume: loaded } = await loadSeries(positionals[0], {
-      seriesUid: typeof options.series === "string" ? options.series : undefined,
-      onProgress: progress,
-      onWarning: printWarning,
-    });
+    const { volume: loaded } = await loadSeries(positionals[0], seriesLoadOptions(options, progress));
     const tLoad = performance.now();
     const volume = spacing ? resample(loaded, { spacing, interpolation: "cubic", onProgress: progress }) : loaded;
     const tResample = performance.now();

@@ -7,8 +7,7 @@ import { readMesh } from "../../surface/io";
 import type { Mesh } from "../../surface/types";
 import { show } from "../../display/show";
 import { HU_WINDOWS, type WindowSpec } from "../../display/slices";
-import { numberOption, parseArgs, printWarning, terminalProgress } from "../args";
-import { printJson } from "../format";
+import { numberOption, printJson, seriesLoadOptions, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 const MESH_EXT = /\.(ply|stl|obj)$/i;
@@ -17,37 +16,37 @@ const MESH_EXT = /\.(ply|stl|obj)$/i;
 export const command: CliCommand = {
   name: "view",
   summary: "write an offline interactive 3D viewer page (.html) of the isosurface or a mesh file, or orthogonal slices (.png)",
-  usage: `Usage: unmask view INPUT -o OUT.html [--level -300] [--max-triangles 200000] [--view front] [--series UID] [--json]
-       unmask view DIR -o OUT.png [--window skin|brain|soft-tissue|bone|lung|C,W] [--index I,J,K] [--series UID] [--json]
-
-INPUT is a DICOM folder or a mesh file (.ply, .stl, .obj in patient mm).
-  -o FILE.html      a self-contained page with an interactive three.js viewer (rotate, zoom, pan;
-                    no network needed): the isosurface at --level of the DICOM series, or the mesh
-                    file, decimated to --max-triangles
-  -o FILE.png       axial, coronal and sagittal slices through --index (default: the middle),
-                    radiological orientation, labelled, in a --window (default soft-tissue for CT,
-                    1st–99.5th percentile for MR)
-  --level X         isovalue for the surface (default -300: skin/air in CT)
-  --view NAME       initial camera: front, back, left, right, top (default front)
-  --json            machine-readable result`,
-  async run(args) {
-    const { positionals, options } = parseArgs(args, {
-      valued: ["o", "output", "level", "max-triangles", "view", "series", "window", "index"],
-      flags: [],
-      aliases: { "-o": "--o" },
-    });
-    if (positionals.length !== 1) throw new InvalidArgumentError("unmask view: give exactly one DICOM folder or mesh file");
+  configure(cmd) {
+    cmd
+      .description(`INPUT is a DICOM folder or a mesh file (.ply, .stl, .obj in patient mm).
+  -o FILE.html: a self-contained page with an interactive three.js viewer (rotate, zoom, pan;
+                no network needed): the isosurface at --level of the DICOM series, or the mesh
+                file, decimated to --max-triangles
+  -o FILE.png:  axial, coronal and sagittal slices through --index (default: the middle),
+                radiological orientation, labelled, in a --window (default soft-tissue for CT,
+                1st–99.5th percentile for MR)`)
+      .argument("<input>", "DICOM folder or mesh file")
+      .option("-o, --output <file>", "FILE.html (3D viewer) or FILE.png (slices)")
+      .option("--level <x>", "isovalue for the surface (default -300: skin/air in CT)")
+      .option("--max-triangles <n>", "decimate the viewer's mesh to at most N triangles (default 200000)")
+      .option("--view <name>", "initial camera: front, back, left, right, top (default front)")
+      .option("--series <uid>", "SeriesInstanceUID when the folder holds several series")
+      .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
+      .option("--window <w>", "slices: skin, brain, soft-tissue, bone, lung or CENTER,WIDTH")
+      .option("--index <i,j,k>", "slices: voxel indices of the three planes (default: the middle)")
+      .option("--json", "machine-readable result");
+  },
+  async run(positionals, options) {
     const input = positionals[0];
-    const out = (options.o ?? options.output) as string | undefined;
+    const out = options.output as string | undefined;
     if (typeof out !== "string" || !/\.(html|png)$/i.test(out)) throw new InvalidArgumentError("unmask view: -o FILE.html (3D viewer) or -o FILE.png (slices) is required");
     if (!fs.existsSync(input)) throw new FileNotFoundError(input, "DICOM folder or mesh file");
-    const seriesUid = typeof options.series === "string" ? options.series : undefined;
     const progress = terminalProgress(!options.json);
     const t0 = performance.now();
     let result: Record<string, unknown>;
     if (/\.png$/i.test(out)) {
       if (MESH_EXT.test(input)) throw new InvalidArgumentError("unmask view: slices (-o .png) need a DICOM folder, not a mesh file");
-      const { volume } = await loadSeries(input, { seriesUid, onProgress: progress, onWarning: printWarning });
+      const { volume } = await loadSeries(input, seriesLoadOptions(options, progress));
       const r = show.slices(volume, { window: parseWindow(options.window), index: parseIndex(options.index), save: out, quiet: true });
       result = {
         output: out,
@@ -55,13 +54,13 @@ INPUT is a DICOM folder or a mesh file (.ply, .stl, .obj in patient mm).
         panels: r.panels.map((p) => ({ plane: p.plane, voxelAxis: "ijk"[p.voxelAxis], index: p.index, edges: p.edges })),
       };
     } else {
-      const level = numberOption(options, "level", -300);
-      const maxTriangles = numberOption(options, "max-triangles", 200_000);
+      const level = numberOption(options.level, "level", -300);
+      const maxTriangles = numberOption(options.maxTriangles, "max-triangles", 200_000);
       const view = (options.view ?? "front") as string;
       if (!["front", "back", "left", "right", "top"].includes(view)) throw new InvalidArgumentError(`--view must be front, back, left, right or top, got "${view}"`);
       let mesh: Mesh;
       if (MESH_EXT.test(input) && fs.statSync(input).isFile()) mesh = readMesh(input);
-      else mesh = await marchingCubes((await loadSeries(input, { seriesUid, onProgress: progress, onWarning: printWarning })).volume, { level, onProgress: progress });
+      else mesh = await marchingCubes((await loadSeries(input, seriesLoadOptions(options, progress))).volume, { level, onProgress: progress });
       const r = show.mesh(mesh, {
         maxTriangles, view: view as "front", title: `${path.basename(path.resolve(input))}${MESH_EXT.test(input) ? "" : ` at ${level}`}`, save: out, quiet: true,
       });
