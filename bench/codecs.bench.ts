@@ -125,6 +125,27 @@ async function perFrame(): Promise<void> {
     const t = await timeIt(() => new Decoder().decompress(frame.slice().buffer, 0, frame.length).byteLength, 20, 3);
     rows.push([`jpeg-lossless-decoder-js (${uid})`, "(no wasm build)", t.ms, ""]);
   }
+  // What the 8-bit libjpeg-turbo build does with JPEG Lossless and 12-bit JPEG Extended frames.
+  const lj = await (require("@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs") as (a: object) => Promise<Record<string, new () => { getEncodedBuffer(n: number): Uint8Array; decode(): void; delete(): void }>>)({ print: () => undefined, printErr: () => undefined });
+  const ext12 = path.join(SCRATCH, "codecs", "extended12");
+  if (!fs.existsSync(path.join(ext12, "IM0054.dcm"))) {
+    fs.mkdirSync(ext12, { recursive: true });
+    execFileSync("dcmcjpeg", ["+ee", "+bt", path.join(CT_DIR, "IM0054.dcm"), path.join(ext12, "IM0054.dcm")], { stdio: ["ignore", "ignore", "pipe"] });
+  }
+  for (const [label, uid] of [["JPEG Lossless", "1.2.840.10008.1.2.4.57"], ["12-bit JPEG Extended", "extended12"]]) {
+    const frame = frameOf(uid);
+    const d = new lj.JPEGDecoder();
+    let outcome = "decoded";
+    try {
+      d.getEncodedBuffer(frame.length).set(frame);
+      d.decode();
+    } catch (e) {
+      outcome = `cannot decode (throws ${typeof e === "number" ? "a C++ exception" : String(e)})`;
+    } finally {
+      d.delete();
+    }
+    rows.push([`libjpeg-turbo 8-bit on a ${label} frame`, outcome, "", ""]);
+  }
   printTable("Decode one 256×256 CT frame (IM0054), best of 20: WebAssembly vs JavaScript build of each codec package", ["codec", "wasm ms", "JS ms", "wasm vs JS"], rows);
 }
 
