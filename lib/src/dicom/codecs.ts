@@ -38,21 +38,6 @@ const CODEC_OF: Record<string, Codec> = {
 };
 type Codec = "libjpeg-turbo" | "jpeg-lossless" | "charls" | "openjpeg";
 
-/** Transfer syntaxes with a decoder in unmask (besides native and RLE, decoded in pixels.ts). */
-export const CODEC_SYNTAXES: readonly string[] = Object.keys(CODEC_OF);
-
-/** The codec package and version unmask uses for a transfer syntax, or null (for listings and reports). */
-export function codecName(transferSyntaxUid: string): string | null {
-  const c = CODEC_OF[transferSyntaxUid];
-  return c ? CODEC_LABEL[c] : null;
-}
-const CODEC_LABEL: Record<Codec, string> = {
-  "libjpeg-turbo": "libjpeg-turbo (@cornerstonejs/codec-libjpeg-turbo-8bit, WebAssembly)",
-  "jpeg-lossless": "jpeg-lossless-decoder-js (JavaScript)",
-  charls: "CharLS (@cornerstonejs/codec-charls, WebAssembly)",
-  openjpeg: "OpenJPEG (@cornerstonejs/codec-openjpeg, WebAssembly)",
-};
-
 /** The part of jpeg-lossless-decoder-js unmask uses (the package ships no type declarations). */
 interface LosslessDecoder {
   decompress(buffer: ArrayBuffer, offset: number, length: number): ArrayBuffer;
@@ -91,6 +76,8 @@ const WASM_PACKAGES: Record<Exclude<Codec, "jpeg-lossless">, { pkg: string; cls:
 };
 
 const modules = new Map<Codec, LoadedWasm>();
+/** Compiled code is stateless: kept, so that replacing a failed instance costs only instantiation. */
+const compiledCode = new Map<Codec, WebAssembly.Module>();
 const decoders = new Map<string, FrameDecoder | null>();
 
 /**
@@ -113,7 +100,8 @@ function loadWasm(codec: Exclude<Codec, "jpeg-lossless">): LoadedWasm {
       print: (s: string) => printed.push(s),
       printErr: (s: string) => printed.push(s),
       instantiateWasm: (imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) => {
-        const compiled = new WebAssembly.Module(fs.readFileSync(wasmPath));
+        let compiled = compiledCode.get(codec);
+        if (!compiled) compiledCode.set(codec, (compiled = new WebAssembly.Module(fs.readFileSync(wasmPath))));
         const instance = new WebAssembly.Instance(compiled, imports);
         receive(instance, compiled);
         return instance.exports;
@@ -138,8 +126,8 @@ export async function loadFrameDecoder(transferSyntaxUid: string): Promise<Frame
   return frameDecoder(transferSyntaxUid);
 }
 
-/** {@link loadFrameDecoder} without the promise: the loader calls it per slice (cached after the first). */
-export function frameDecoder(transferSyntaxUid: string): FrameDecoder | null {
+/** {@link loadFrameDecoder} without the promise (cached after the first call per syntax). */
+function frameDecoder(transferSyntaxUid: string): FrameDecoder | null {
   let d = decoders.get(transferSyntaxUid);
   if (d === undefined) {
     d = makeDecoder(transferSyntaxUid);
@@ -190,6 +178,7 @@ function makeDecoder(transferSyntaxUid: string): FrameDecoder | null {
       d.decode();
       const fi = d.getFrameInfo();
       if (!(fi.width > 0 && fi.height > 0)) {
+        modules.delete(codec); // failed without throwing (OpenJPEG): replace the instance all the same
         throw corrupt(info, transferSyntaxUid, codec, printedError(wasm) ?? "the codec decoded no image");
       }
       // A view into wasm memory: copy it out before the decoder is deleted.
