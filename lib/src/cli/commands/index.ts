@@ -10,6 +10,8 @@ import { command as convert } from "./convert";
 import { command as deidentify } from "./deidentify";
 import { command as experiment } from "./experiment";
 import { command as observer } from "./observer";
+import { command as audit } from "./audit";
+import { command as worker } from "./worker";
 
 /** Every `unmask` subcommand; each lives in its own file in this folder. */
 export const commands: CliCommand[] = [
@@ -24,4 +26,6 @@ export const commands: CliCommand[] = [
   deidentify,
   experiment,
   observer,
+  audit,
+  worker,
 ];
