@@ -6,6 +6,7 @@ import { command as compare } from "./compare";
 import { command as surface } from "./surface";
 import { command as match } from "./match";
 import { command as view } from "./view";
+import { command as mask } from "./mask";
 
 /** Every `unmask` subcommand; each lives in its own file in this folder. */
 export const commands: CliCommand[] = [
@@ -16,4 +17,5 @@ export const commands: CliCommand[] = [
   surface,
   match,
   view,
+  mask,
 ];
