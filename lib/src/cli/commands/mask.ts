@@ -55,6 +55,7 @@ partial-volume averaged at the scan's voxel size). Writes the masked scan as NIf
     const result = {
       output: out,
       options: opts,
+      headCentre: plan.centre,
       touchPoints: plan.touchPoints,
       openAreaFraction: plan.openAreaFraction,
       timeMs: Math.round(performance.now() - t0),
