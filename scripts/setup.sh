@@ -10,6 +10,7 @@ APT_PACKAGES=(
   xvfb xauth
   jupyter-nbconvert jupyter-client python3-nbclient python3-nbformat
   chromium
+  python3-numpy python3-pydicom python3-nibabel
 )
 # (bench/run.sh installs the Python comparison packages it needs; the tests do not need them.)
 missing=()
