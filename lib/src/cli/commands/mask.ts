@@ -1,17 +1,36 @@
 import { InvalidArgumentError } from "../../core/errors";
 import { loadSeries } from "../../dicom/load";
+import { writeSeries } from "../../dicom/write";
+import { writeNifti } from "../../nifti/nifti";
+import type { LoadedSeries } from "../../dicom/types";
+import type { Volume } from "../../volume/types";
 import { simulateMask, planMask } from "../../anonymize/mask-simulate";
 import { stripMask } from "../../anonymize/mask-strip";
-import { checkOutput, writeNifti } from "../../anonymize/mask-nifti";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { numberOption, printJson, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 function output(options: Record<string, any>, who: string): string {
   const out = options.output;
-  if (typeof out !== "string") throw new InvalidArgumentError(`unmask mask ${who}: give the output with -o FILE.nii`);
-  if (!/\.nii$/i.test(out)) throw new InvalidArgumentError(`unmask mask ${who}: the output is a NIfTI-1 file for now: -o FILE.nii (got ${out})`);
-  checkOutput(out, !!options.force);
+  if (typeof out !== "string") throw new InvalidArgumentError(`unmask mask ${who}: give the output with -o DIR (a DICOM series folder) or -o FILE.nii`);
+  if (isNifti(out) && fs.existsSync(out) && !options.force) throw new InvalidArgumentError(`${path.resolve(out)} exists; pass --force to overwrite`);
   return out;
+}
+
+const isNifti = (out: string) => /\.nii(\.gz)?$/i.test(out);
+
+/** Write the result as a DICOM series (the source's headers, new UIDs) or, for .nii/.nii.gz, as NIfTI-1. */
+async function save(out: string, series: LoadedSeries, volume: Volume, what: string, force: boolean): Promise<string> {
+  if (isNifti(out)) {
+    writeNifti(out, volume, { description: `unmask: ${what}` });
+    return "NIfTI-1";
+  }
+  // Whole Hounsfield units, so the source's rescale stores every voxel exactly.
+  const data = new Float32Array(volume.data.length);
+  for (let q = 0; q < data.length; q++) data[q] = Math.round(volume.data[q]);
+  await writeSeries({ volume: { ...volume, data }, slices: series.slices }, out, { derivationDescription: `unmask: ${what}`, suffix: what, force });
+  return "DICOM series";
 }
 
 const simulate: CliCommand = {
@@ -21,9 +40,9 @@ const simulate: CliCommand = {
     cmd
       .description(`Loads the CT series in DIR and draws a perforated thermoplastic shell over the face and the
 front of the head (stand-off from the skin, touching at nose, brow and chin, hexagonal holes,
-partial-volume averaged at the scan's voxel size). Writes the masked scan as NIfTI-1 (.nii).`)
+partial-volume averaged at the scan's voxel size). Writes the masked scan as a DICOM series folder (or NIfTI-1 for -o FILE.nii).`)
       .argument("<dir>", "DICOM folder (CT)")
-      .option("-o, --output <file>", "output .nii")
+      .option("-o, --output <path>", "output DICOM folder, or FILE.nii[.gz]")
       .option("--standoff <mm>", "gap between skin and shell (default 3)")
       .option("--thickness <mm>", "shell thickness (default 2)")
       .option("--hole <mm>", "hexagonal hole size across the flats (default 3; 0: no holes)")
@@ -48,12 +67,14 @@ partial-volume averaged at the scan's voxel size). Writes the masked scan as NIf
       couch: !!options.couch,
     };
     const t0 = performance.now();
-    const { volume } = await loadSeries(positionals[0], { onProgress: terminalProgress(!options.json) });
+    const series = await loadSeries(positionals[0], { onProgress: terminalProgress(!options.json) });
+    const { volume } = series;
     const plan = planMask(volume, opts);
     const masked = simulateMask(volume, opts);
-    writeNifti(out, masked, "unmask mask simulate");
+    const format = await save(out, series, masked, `simulated immobilization mask (${opts.thicknessMm} mm, ${opts.hu} HU, stand-off ${opts.standoffMm} mm, holes ${opts.holeMm}/${opts.pitchMm} mm)`, !!options.force);
     const result = {
       output: out,
+      format,
       options: opts,
       headCentre: plan.centre,
       touchPoints: plan.touchPoints,
@@ -72,10 +93,10 @@ const strip: CliCommand = {
   configure(cmd) {
     cmd
       .description(`Loads the CT series in DIR, finds a thin dense sheet in front of the head separated from the
-skin by air (following it where it touches), sets it to air and writes the result as NIfTI-1
-(.nii). Supports behind the head (head holder, couch) are left in place and listed.`)
+skin by air (following it where it touches), sets it to air and writes the result as a DICOM series
+folder (or NIfTI-1 for -o FILE.nii). Supports behind the head (head holder, couch) are left in place and listed.`)
       .argument("<dir>", "DICOM folder (CT)")
-      .option("-o, --output <file>", "output .nii")
+      .option("-o, --output <path>", "output DICOM folder, or FILE.nii[.gz]")
       .option("--level <hu>", "air/dense boundary (default -500)")
       .option("--force", "overwrite an existing output")
       .option("--json", "machine-readable result");
@@ -83,10 +104,10 @@ skin by air (following it where it touches), sets it to air and writes the resul
   async run(positionals, options) {
     const out = output(options, "strip");
     const t0 = performance.now();
-    const { volume } = await loadSeries(positionals[0], { onProgress: terminalProgress(!options.json) });
-    const r = stripMask(volume, { levelHu: numberOption(options.level, "level", -500) });
-    writeNifti(out, r.volume, "unmask mask strip");
-    const result = { output: out, removed: r.removed, objectsLeft: r.objects, timeMs: Math.round(performance.now() - t0) };
+    const series = await loadSeries(positionals[0], { onProgress: terminalProgress(!options.json) });
+    const r = stripMask(series.volume, { levelHu: numberOption(options.level, "level", -500) });
+    const format = await save(out, series, r.volume, "immobilization mask stripped", !!options.force);
+    const result = { output: out, format, removed: r.removed, objectsLeft: r.objects, timeMs: Math.round(performance.now() - t0) };
     if (options.json) printJson(result);
     else {
       const m = r.removed;
@@ -99,7 +120,7 @@ skin by air (following it where it touches), sets it to air and writes the resul
   },
 };
 
-/** `unmask mask simulate|strip DIR -o OUT.nii`: put a thermoplastic mask on a CT, or take one off. */
+/** `unmask mask simulate|strip DIR -o OUT`: put a thermoplastic mask on a CT, or take one off. */
 export const command: CliCommand = {
   name: "mask",
   summary: "immobilization masks: simulate one on a head CT, or strip one off",
