@@ -18,8 +18,9 @@ test("notebook 09 executes headless: masked CT, renders, verdicts, recognition t
   const nb = executeNotebook("notebooks/09-immobilization-mask.ipynb");
   assert.ok(!nb.outputs.some((o) => o.kind === "error"), "no cell errors");
 
-  const verdict = tableRows(nb.html, "Face verdict per scan");
-  const v = (scan: string) => verdict.find((r) => r[0] === scan)!.at(-1);
+  const verdict = tableRows(nb.html, "Fused face verdict per scan");
+  const v = (scan: string) => verdict.find((r) => r[0] === scan)![1];
+  assert.equal(tableRows(nb.html, "Faces found on the front renders").length, 4);
   assert.equal(v("unmasked"), "yes");
   assert.equal(v("stripped"), "yes");
   assert.notEqual(v("masked"), "no", "faces are found through the mask");
