@@ -112,6 +112,7 @@ test("simulated shell: thickness and stand-off within one voxel of the request, 
     gap.push(p.gap * c);
   }
   assert.ok(th.length > 200, `rays ${th.length}`);
+  console.log(`forehead: thickness ${median(th).toFixed(2)} mm (asked 2), stand-off ${median(gap).toFixed(2)} mm (asked 3), ${th.length} rays`);
   const voxel = ct.spacing[1];
   assert.ok(Math.abs(median(th) - 2) <= voxel, `thickness ${median(th).toFixed(2)} mm, asked 2`);
   assert.ok(Math.abs(median(gap) - 3) <= voxel, `stand-off ${median(gap).toFixed(2)} mm, asked 3`);
@@ -129,6 +130,7 @@ test("perforation: the open-area fraction is (hole/pitch)² within 5 points", ()
     if (p.thickness < 0.5 * full) open++;
   }
   const fraction = open / all;
+  console.log(`open area ${fraction.toFixed(3)} over ${all} rays (nominal 0.36)`);
   assert.equal(plan.openAreaFraction, 0.36);
   assert.ok(Math.abs(fraction - 0.36) <= 0.05, `open area ${fraction.toFixed(3)} over ${all} rays, expected 0.36`);
 });
@@ -144,6 +146,7 @@ test("the −300 HU surface of the masked CT lies outside the skin over the face
     if (front <= skin - 1) outside++;
   }
   assert.ok(rays > 1000, `rays ${rays}`);
+  console.log(`face: −300 HU surface ≥ 1 mm in front of the skin on ${((100 * outside) / rays).toFixed(1)} % of ${rays} rays, behind on ${behind}`);
   assert.equal(behind, 0, "never behind the skin");
   assert.ok(outside / rays > 0.5, `in front of the skin on ${((100 * outside) / rays).toFixed(1)} % of rays`);
 });
@@ -183,6 +186,7 @@ test("stripping: skin recovered within 1 mm, no shell voxel left, report matches
   assert.ok(shell > 10000, `shell voxels ${shell}`);
   assert.equal(left, 0, `${left} of ${shell} shell voxels left`);
   const err = skinError(stripped.volume);
+  console.log(`default mask: ${left} of ${shell} shell voxels left; mean skin distance ${err.toFixed(3)} mm; removed ${JSON.stringify(stripped.removed)}`);
   assert.ok(err < 1, `mean skin distance ${err.toFixed(3)} mm`);
   const r = stripped.removed;
   assert.ok(Math.abs(r.meanThicknessMm - 2) <= 0.5, `thickness ${r.meanThicknessMm}`);
@@ -239,8 +243,10 @@ test("faces are recognised through the mask (3 mm holes, 5 mm pitch: the fused v
   assert.equal(plan.options.holeMm, 3);
   assert.equal(plan.options.pitchMm, 5);
   const onMasked = await detectFaceInScan(masked);
+  console.log(`fused verdict masked: ${onMasked.present} (${onMasked.reason})`);
   assert.notEqual(onMasked.present, "no", `a face through the mask: ${onMasked.reason}`);
   const onStripped = await detectFaceInScan(stripped.volume);
+  console.log(`fused verdict stripped: ${onStripped.present} (${onStripped.reason})`);
   assert.equal(onStripped.present, "yes", `a face after stripping: ${onStripped.reason}`);
 });
 
