@@ -12,24 +12,28 @@ export const DEFAULT_DETECTORS: readonly string[] = ["human","haar","haar-alt2"]
 
 /** Variants rendered by default ("view/light/margin/size"). */
 export const DEFAULT_VARIANT_NAMES: readonly string[] = [
-  "pitch-up/grey/m25/224",
   "pitch-up/grey/m50/224",
-  "yaw-right/three-point/m50/224"
+  "yaw-left/headlight/tight/224",
+  "pitch-up/three-point/m25/224",
+  "pitch-up/three-point/m50/224",
+  "yaw-left/three-point/m50/224",
+  "front/three-point/m25/224"
 ];
 
 /** Fusion parameters. */
 export const DEFAULT_FUSION: FusionParams = {
-  "bias": -1.6797,
+  "bias": -1.7988,
   "support": {
-    "human": 1.4029,
-    "haar": 0.3556,
-    "haar-alt2": 0.8686
+    "human": 1.4379,
+    "haar": 0.3144,
+    "haar-alt2": 0.9189
   },
-  "anterior": -0.2804,
-  "relief": 1.5334,
-  "yes": 0.6311,
-  "no": 0.3607,
+  "anterior": -0.2355,
+  "relief": 1.4878,
+  "yes": 0.6209,
+  "no": 0.3353,
   "radius": 40,
   "minAnterior": 0,
-  "fittedOn": "fit split (30 cases: ct, mri, phantoms) on 3 variants × human, haar, haar-alt2 by bench/fit-presence.ts"
+  "minRelief": 6,
+  "fittedOn": "fit split (30 cases: ct, mri, phantoms) on 6 variants × human, haar, haar-alt2 by bench/fit-presence.ts"
 };
