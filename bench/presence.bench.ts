@@ -9,7 +9,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadSeries, readImage, marchingCubes, resample, detectFaces, type DetectorName } from "unmask";
+import { loadSeries, readImage, marchingCubes, resample, detectFaces } from "unmask";
+import type { DetectorName } from "unmask/face";
 import { createRenderer } from "unmask/render";
 import { detectFaceInScan, presenceVariants } from "unmask/face";
 import { presenceTruthSet } from "unmask/dist/face/presence-truth";

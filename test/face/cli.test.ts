@@ -67,3 +67,16 @@ test("unmask compare --recognizer all runs the whole panel; Haar parameters are 
   const bad = await cli(["detect", photo("obama-1.jpg"), "--min-neighbors", "2"]);
   assert.equal(bad.code, 2);
 });
+
+test("unmask detect --detector haar-alt2 | ssd | tiny: each finds the one face in a portrait; Haar options go with either cascade", async () => {
+  for (const detector of ["haar-alt2", "ssd", "tiny"]) {
+    const r = await cli(["detect", photo("collins-1.png"), "--detector", detector, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const j = JSON.parse(r.stdout) as { detector: string; faces: { detector: string; score: number }[] };
+    assert.equal(j.faces.length, 1, detector);
+    assert.equal(j.faces[0].detector, detector);
+    assert.ok(j.faces[0].score > 0.5 && j.faces[0].score <= 1);
+  }
+  assert.equal((await cli(["detect", photo("collins-1.png"), "--detector", "haar-alt2", "--min-neighbors", "2"])).code, 0);
+  assert.equal((await cli(["detect", photo("collins-1.png"), "--detector", "ssd", "--min-neighbors", "2"])).code, 2);
+});

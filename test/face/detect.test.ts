@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { detectFaces, readImage, HAAR_CASCADE_PATH, haarScore, type Face, type RgbaImage } from "unmask";
+import { detectFaces, readImage, type Face, type RgbaImage } from "unmask";
+import { HAAR_CASCADE_PATH, haarScore } from "unmask/face";
 import { FACES_DIR, HAAR_XML, tempDir } from "../helpers/paths";
 import * as fs from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -87,8 +88,8 @@ test("a missing human model is an EnvironmentError naming it, not a silent detec
   const src = path.join(path.dirname(require.resolve("@vladmandic/human")), "..", "models");
   for (const f of ["blazeface.json", "blazeface.bin"]) fs.copyFileSync(path.join(src, f), path.join(dir, f));
   const script = `
-    const { loadHuman } = require(${JSON.stringify(require.resolve("unmask/dist/face/human"))});
-    loadHuman(${JSON.stringify(dir)}).then(
+    const { loadFaceModels } = require(${JSON.stringify(require.resolve("unmask/face"))});
+    loadFaceModels({ humanModelDir: ${JSON.stringify(dir)} }).then(
       () => { console.log(JSON.stringify({ ok: true })); process.exit(0); },
       (e) => { console.log(JSON.stringify({ name: e.name, code: e.code, message: e.message })); process.exit(0); });`;
   const out = execFileSync(process.execPath, ["-e", script], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });

@@ -100,6 +100,21 @@ test("tiny finds the face on the front renders of the CT and the MRI", { todo: "
   for (const key of ["ct-front", "mri-front"]) onFace(await detectFaces(renders[key], { detector: "tiny" }), renders[key], `tiny on ${key}`);
 });
 
+test("haar-alt2 matches OpenCV's reference boxes and neighbour counts on the portraits", async () => {
+  // python3-opencv 4.6 (cv2.CascadeClassifier on lib/assets/haarcascade_frontalface_alt2.xml,
+  // detectMultiScale2 on the grey image, scaleFactor 1.1, minNeighbors 4) gives these.
+  const ref: Record<string, [number, number, number, number, number]> = {
+    "obama-1.jpg": [353, 101, 279, 279, 37],
+    "biden-1.jpg": [430, 203, 325, 325, 19],
+    "collins-1.png": [177, 66, 97, 97, 36],
+  };
+  for (const [name, [x, y, width, height, n]] of Object.entries(ref)) {
+    const [f] = await detectFaces(photos[name], { detector: "haar-alt2" });
+    assert.deepEqual(f.box, { x, y, width, height }, name);
+    assert.equal(f.neighbours, n, name);
+  }
+});
+
 test("Haar scores: 0.5 at the cascade's acceptance limit, growing with support; bad face-api options are typed errors", async () => {
   assert.equal(haarScore(5, 4), 0.5);
   assert.ok(haarScore(20, 4) > haarScore(6, 4) && haarScore(1000, 4) < 1);

@@ -1,3 +1,3 @@
 export * from "./errors";
 export * from "./progress";
-export { writeFileAtomic } from "./fs";
+export { writeFileAtomic, writeFolderAtomic, OutputExistsError, type WriteFolderOptions } from "./fs";

@@ -4,9 +4,10 @@ import type { DetectorName, Face } from "./types";
 import { humanDetect } from "./human";
 import { haarDetect, type HaarOptions } from "./haar";
 import { faceApiDetect, type FaceApiDetectOptions } from "./faceapi";
+import { deepFreeze } from "../core/freeze";
 
 /** The detectors `detectFaces` offers. */
-export const detectors: readonly DetectorName[] = ["human", "haar", "haar-alt2", "ssd", "tiny"];
+export const detectors: readonly DetectorName[] = deepFreeze(["human", "haar", "haar-alt2", "ssd", "tiny"]);
 
 /** Options for `detectFaces`. */
 export interface DetectOptions extends HaarOptions, FaceApiDetectOptions {

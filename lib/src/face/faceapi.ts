@@ -153,3 +153,9 @@ export async function faceApiEncode(image: RgbaImage): Promise<{ face: Face; vec
     })
     .sort((a, b) => b.face.score - a.face.score);
 }
+
+/** True once any face-api net has loaded in this process (each loads on its first use). */
+export async function faceApiLoaded(): Promise<boolean> {
+  for (const p of netReady.values()) if (await p.then(() => true, () => false)) return true;
+  return false;
+}

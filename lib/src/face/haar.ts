@@ -2,17 +2,18 @@
  * OpenCV's Haar cascades through opencv-wasm: the seed's detector (haarcascade_frontalface_default.xml,
  * scaleFactor 1.1, minNeighbors 4, on the grey image) and Lienhart's tree-based
  * haarcascade_frontalface_alt2.xml (Debian opencv-data 4.6), same parameters. Both XML files ship in
- * lib/assets with their Intel licence headers. STACK.md: the cv module is a thenable — never await or
- * return it from an async function — and every Mat is deleted.
+ * lib/assets with their Intel licence headers. The cv module is a thenable — never await or
+ * return it from an async function — and every Mat is deleted (face/README.md, "opencv-wasm").
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RgbaImage } from "../image/types";
 import { EnvironmentError, InvalidArgumentError } from "../core/errors";
 import type { Face } from "./types";
+import { deepFreeze } from "../core/freeze";
 
 /** The seed's cascade parameters. */
-export const HAAR_DEFAULTS = { scaleFactor: 1.1, minNeighbors: 4, minSize: 0 } as const;
+export const HAAR_DEFAULTS = deepFreeze({ scaleFactor: 1.1, minNeighbors: 4, minSize: 0 } as const);
 
 /** Where the shipped default cascade lives (lib/assets, next to lib/dist). */
 export const HAAR_CASCADE_PATH = path.resolve(__dirname, "..", "..", "assets", "haarcascade_frontalface_default.xml");
@@ -119,4 +120,9 @@ export function haarDetect(image: RgbaImage, options: HaarOptions = {}, which: H
     rects.delete();
     levels.delete();
   }
+}
+
+/** True once the Haar cascade (and OpenCV's wasm module) is loaded in this process. */
+export function haarLoaded(): boolean {
+  return state !== undefined;
 }

@@ -7,11 +7,11 @@ import { readImage, writePng } from "../../image/io";
 import { detectFaces, detectors } from "../../face/detect";
 import type { DetectorName } from "../../face/types";
 import { drawOverlays } from "../../display";
-import { numberOption, printJson } from "../options";
+import { numberOption, printJson, seriesLoadOptions, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP } from "../options";
 import { HAAR_DEFAULTS } from "../../face/haar";
 import type { CliCommand } from "../types";
 
-/** `unmask detect IMAGE [--detector human|haar] [--json] [-o boxed.png]`: faces in a picture or render. */
+/** `unmask detect IMAGE|DIR`: faces in a picture or render, or the fused face-presence verdict of a DICOM folder. */
 export const command: CliCommand = {
   name: "detect",
   summary: "find faces in an image, or decide whether a DICOM folder shows a face (fused verdict over render variants)",
@@ -29,6 +29,7 @@ export const command: CliCommand = {
       .option("--variants <set>", "folder: default (the fitted cheapest set) or full (the 90-render grid)")
       .option("--detectors <list>", "folder: comma-separated detector panel (default: the fitted default panel)")
       .option("--series <uid>", "folder: which series, when it holds several")
+      .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
       .option("--scale-factor <s>", "Haar only: pyramid step (default 1.1)")
       .option("--min-neighbors <n>", "Haar only: raw detections needed to keep a face (default 4)")
       .option("-o, --output <file>", "image: write it with the boxes drawn; folder: a contact sheet of every variant with its boxes (PNG)")
@@ -81,8 +82,7 @@ async function detectInFolder(dir: string, options: Record<string, any>): Promis
   if (options.detector !== undefined || options.scaleFactor !== undefined || options.minNeighbors !== undefined) {
     throw new InvalidArgumentError("--detector, --scale-factor and --min-neighbors apply to an image; for a folder use --detectors a,b");
   }
-  const loaded = await loadSeries(dir, { seriesUid: options.series as string | undefined });
-  for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  const loaded = await loadSeries(dir, seriesLoadOptions(options));
   const sheet = options.output as string | undefined;
   const v = await scanPresence(loaded.volume, { level: numberOption(options.level, "level"), variants: options.variants, detectors: options.detectors, sheet });
   if (options.json) printJson({ folder: path.resolve(dir), ...presenceJson(v), ...(sheet ? { output: path.resolve(sheet) } : {}) });
