@@ -12,6 +12,7 @@ import { command as experiment } from "./experiment";
 import { command as observer } from "./observer";
 import { command as audit } from "./audit";
 import { command as worker } from "./worker";
+import { command as mask } from "./mask";
 
 /** Every `unmask` subcommand; each lives in its own file in this folder. */
 export const commands: CliCommand[] = [
@@ -28,4 +29,5 @@ export const commands: CliCommand[] = [
   observer,
   audit,
   worker,
+  mask,
 ];
