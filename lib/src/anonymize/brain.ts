@@ -44,10 +44,23 @@ function sampleMin(volume: Volume): number[] {
 function keepLargest(mask: Uint8Array, shape: Vec3): number {
   const { labels, sizes } = labelComponents(mask, shape);
   let best = 0;
-  for (let l = 1; l < sizes.length; l++) if (sizes[l] > sizes[best]) best = l;
-  if (!sizes.length || best === 0 && !sizes[0]) { mask.fill(0); return 0; }
-  for (let q = 0; q < mask.length; q++) mask[q] = labels[q] === best + 1 || (labels[q] === best && best > 0) ? 1 : 0;
+  for (let l = 1; l < sizes.length; l++) if (best === 0 || sizes[l] > sizes[best]) best = l; // labels 1…count
+  if (best === 0) { mask.fill(0); return 0; }
+  for (let q = 0; q < mask.length; q++) mask[q] = labels[q] === best ? 1 : 0;
   return sizes[best];
+}
+
+/**
+ * Keep every component of at least `minCells` whose mean value lies in `range` (CT brain: 0…80 HU;
+ * the scalp and fat between head and holder are lower). Several: a skull defect (craniectomy) or a
+ * thin temporal bone can leave planes where the skull does not close, parting the brain in two.
+ */
+function keepBrainLike(mask: Uint8Array, shape: Vec3, values: Float32Array, range: [number, number], minCells: number): void {
+  const { labels, sizes } = labelComponents(mask, shape);
+  const sum = new Float64Array(sizes.length);
+  for (let q = 0; q < mask.length; q++) if (labels[q]) sum[labels[q]] += values[q];
+  const keep = sizes.map((n, l) => l > 0 && n >= minCells && sum[l] / n >= range[0] && sum[l] / n <= range[1]);
+  for (let q = 0; q < mask.length; q++) mask[q] = keep[labels[q]] ? 1 : 0;
 }
 
 /**
@@ -72,6 +85,7 @@ export function brainMask(volume: Volume, options: { margin?: number; level?: nu
     const filled = grown.slice();
     fillAxialHoles(filled, g.shape, [0, 0, 1]);
     for (let q = 0; q < n; q++) brain[q] = filled[q] && !grown[q] && g.data[q] > -100 && g.data[q] < 200 ? 1 : 0;
+    keepBrainLike(brain, g.shape, g.data, [0, 80], Math.round(50_000 / GRID ** 3)); // ≥ 50 ml
   } else {
     const level = options.level ?? skinLevel(volume).level;
     const tissue = new Uint8Array(n);
@@ -86,8 +100,8 @@ export function brainMask(volume: Volume, options: { margin?: number; level?: nu
     const back = distanceTransform(brain, g.shape, spacing);
     for (let q = 0; q < n; q++) brain[q] = back[q] <= ERODE_MR && tissue[q] ? 1 : 0;
     fillAxialHoles(brain, g.shape, [0, 0, 1]); // ventricles and sulci inside the brain
+    keepLargest(brain, g.shape);
   }
-  keepLargest(brain, g.shape);
   const dist = distanceTransform(brain, g.shape, spacing);
   // CT: the 6 mm closing ate into the brain's edge; give it back before the margin.
   const margin = (options.margin ?? 3) + (volume.units === "HU" ? 6 : 0);

@@ -152,7 +152,9 @@ interface FaceFrame {
   nose: Vec3;
   L: Vec3; A: Vec3; S: Vec3;
   /** Face region in frame coordinates (mm from the nose tip). */
-  halfWidth: number; top: number; bottom: number; eyeS: number; depth: number; topDepth: number;
+  halfWidth: number; eyeHalf: number; top: number; bottom: number; eyeS: number; depth: number; topDepth: number;
+  /** Nothing deeper than this (frame anterior coordinate): 35 mm behind the eyes' skin, in front of the orbits' apex. */
+  floor: number;
   report: NonNullable<DefaceReport["faceRegion"]>;
 }
 
@@ -163,19 +165,29 @@ function faceFrame(p: FaceProfile, depth: number): FaceFrame {
   const at = (v: Vec3 | undefined) => (v ? { s: dot(sub(v, nose), f.superior), l: dot(sub(v, nose), f.left) } : undefined);
   const eyes = lm.eyes?.map(at);
   const eyeS = eyes ? (eyes[0]!.s + eyes[1]!.s) / 2 : 25;
-  const halfWidth = eyes ? Math.max(50, (Math.abs(eyes[0]!.l) + Math.abs(eyes[1]!.l)) / 2 + 25) : 57;
+  const eyeHalf = eyes ? (Math.abs(eyes[0]!.l) + Math.abs(eyes[1]!.l)) / 2 : 32;
+  const eyeA = lm.eyes ? Math.min(...lm.eyes.map((e) => dot(sub(e, nose), f.anterior))) : -30;
+  const floor = eyeA - 35;
+  const halfWidth = Math.max(50, eyeHalf + 25);
   const top = at(lm.brow)?.s ?? eyeS + 24;
   const chin = at(lm.chin)?.s ?? -70;
   const bottom = Math.min(chin - 20, -60);
   const topDepth = 6;
   return {
-    nose, L: f.left, A: f.anterior, S: f.superior, halfWidth, top, bottom, eyeS, depth, topDepth,
+    nose, L: f.left, A: f.anterior, S: f.superior, halfWidth, eyeHalf, floor, top, bottom, eyeS, depth, topDepth,
     report: { noseTip: nose, anterior: f.anterior, superior: f.superior, left: f.left, halfWidth, top, bottom, depth },
   };
 }
 
 /** Depth of the region below the skin at height s: `depth` up to the eyes, tapering to a few mm at the brow. */
-function regionDepth(g: FaceFrame, s: number): number {
+function regionDepth(g: FaceFrame, s: number, l = 0): number {
+  // Beside the eyes the temporal fossa, and behind it the temporal lobe, come closer to the skin:
+  // taper to 10 mm at the region's side.
+  const side = Math.abs(l) <= g.eyeHalf ? 1 : Math.max(0, 1 - (Math.abs(l) - g.eyeHalf) / Math.max(1, g.halfWidth - g.eyeHalf));
+  return 10 + (verticalDepth(g, s) - 10) * side;
+}
+
+function verticalDepth(g: FaceFrame, s: number): number {
   // Below the orbits no brain lies behind the face: reach 1.5× deeper there (through the maxilla and
   // the front of the nasal cavity), so that the cut exposes no orbit-and-nose pattern.
   const below = g.eyeS - 15;
@@ -190,12 +202,15 @@ function regionDepth(g: FaceFrame, s: number): number {
  * anterior skin of their (left, superior) column. The skin height map is built on a 1 mm grid.
  */
 function faceRegion(volume: Volume, level: number, g: FaceFrame): Uint8Array {
-  const W = Math.ceil(g.halfWidth), H0 = Math.floor(g.bottom), H1 = Math.ceil(g.top);
+  // Cells no smaller than a voxel: an oblique grid puts voxels of one column into a finer cell only
+  // here and there, and a cell that saw only the back of the head would put the skin there.
+  const cellMm = Math.max(1, ...volume.spacing);
+  const W = Math.ceil(g.halfWidth / cellMm) + 1, H0 = Math.floor(g.bottom / cellMm) - 1, H1 = Math.ceil(g.top / cellMm) + 1;
   const cols = 2 * W + 1, rows = H1 - H0 + 1;
-  const height = new Float32Array(cols * rows).fill(-Infinity);
+  const raw = new Float32Array(cols * rows).fill(-Infinity);
   const v = volume.data;
   const cell = (l: number, s: number) => {
-    const c = Math.round(l) + W, r = Math.round(s) - H0;
+    const c = Math.round(l / cellMm) + W, r = Math.round(s / cellMm) - H0;
     return c < 0 || r < 0 || c >= cols || r >= rows ? -1 : c + cols * r;
   };
   forEachVoxel(volume, (q, p) => {
@@ -204,8 +219,18 @@ function faceRegion(volume: Volume, level: number, g: FaceFrame): Uint8Array {
     const c = cell(dot(d, g.L), dot(d, g.S));
     if (c < 0) return;
     const a = dot(d, g.A);
-    if (a > height[c]) height[c] = a;
+    if (a > raw[c]) raw[c] = a;
   });
+  // The skin of a cell: the most anterior tissue of it and its 8 neighbours (never behind the true skin).
+  const height = new Float32Array(raw.length).fill(-Infinity);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    let m = -Infinity;
+    for (let dr = -1; dr <= 1; dr++) for (let dc = -1; dc <= 1; dc++) {
+      const rr = r + dr, cc = c + dc;
+      if (rr >= 0 && cc >= 0 && rr < rows && cc < cols && raw[cc + cols * rr] > m) m = raw[cc + cols * rr];
+    }
+    height[c + cols * r] = m;
+  }
   const out = new Uint8Array(v.length);
   forEachVoxel(volume, (q, p) => {
     const d = sub(p, g.nose);
@@ -215,7 +240,8 @@ function faceRegion(volume: Volume, level: number, g: FaceFrame): Uint8Array {
     if (c < 0) return;
     const skin = height[c];
     if (skin === -Infinity) { out[q] = 1; return; } // nothing but air in this column: already background
-    if (dot(d, g.A) > skin - regionDepth(g, s)) out[q] = 1;
+    const a = dot(d, g.A);
+    if (a > skin - regionDepth(g, s, l) && a > g.floor) out[q] = 1;
   });
   return out;
 }
