@@ -11,6 +11,7 @@ import { command as deidentify } from "./deidentify";
 import { command as experiment } from "./experiment";
 import { command as observer } from "./observer";
 import { command as audit } from "./audit";
+import { command as deface } from "./deface";
 import { command as worker } from "./worker";
 import { command as mask } from "./mask";
 
@@ -27,6 +28,7 @@ export const commands: CliCommand[] = [
   deidentify,
   experiment,
   observer,
+  deface,
   audit,
   worker,
   mask,
