@@ -244,7 +244,7 @@ test("UIDs map consistently across the files of a run, across runs with one key,
   const ref = (gen["00081140"].Value![0] as DicomDataset)["00081155"].Value![0];
   assert.equal(ref, uids(a, "IM0002.dcm")[0]);
   // The output is a loadable series, and the report says the key was given.
-  assert.equal(listSeries(a.out).series[0].sliceCount, 108);
+  assert.equal((await listSeries(a.out)).series[0].sliceCount, 108);
   assert.equal(a.report.key, "given");
   const noKey = await deidentify(CT_DIR, path.join(work, "ct-random"));
   assert.equal(noKey.key, "random");
@@ -279,7 +279,7 @@ test("the report lists every changed attribute of every file, in JSON and CSV", 
 });
 
 test("a failure half-way (an unreadable file late in the series) leaves no output folder; the input is unchanged", async () => {
-  const info = listSeries(CT_DIR).series[0];
+  const info = (await listSeries(CT_DIR)).series[0];
   const bad = path.join(work, "bad.dcm");
   fs.writeFileSync(bad, "DICM? no");
   const files = [...info.files].sort();

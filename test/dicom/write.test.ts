@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { loadSeries, writeSeries, readDicomDataset, encodeDicomFile } from "unmask/dicom";
 import { convert } from "unmask/anonymize";
 import { voxelToPatient } from "unmask/volume";
-import { CT_DIR, ROOT, tempDir } from "../helpers/paths";
+import { CT_DIR, MRI_DIR, ROOT, tempDir } from "../helpers/paths";
 
 const PY = "/usr/bin/python3";
 const REF = path.join(ROOT, "test", "helpers", "python", "reference_voxels.py");
@@ -130,6 +130,9 @@ test("seed mode on a series stored signed: stored values below 0 become 0, as th
   for (let n = 0; n < s.volume.data.length; n += 997) assert.equal(seed.volume.data[n], Math.max(0, s.volume.data[n]));
   // On the shipped CT (HU + 1024, unsigned) the seed changes nothing.
   assert.equal(convert(s, { mode: "seed" }).changedVoxels, 0);
+  // Mode hu is for Hounsfield units only: an MRI is refused, not silently zeroed.
+  const mri = await loadSeries(MRI_DIR);
+  assert.throws(() => convert(mri, { mode: "hu" }), /Hounsfield/);
 });
 
 test("an existing output is refused without force and replaced with it; the input folder cannot be the output", async () => {

@@ -341,9 +341,9 @@ export function deidentificationMethod(options: DeidentifyProfileOptions): { met
 /** Where {@link deidentify} reads from: a folder tree (every image series in it), a listed series, or anything with slice paths (a LoadedSeries). */
 export type DeidentifySource = string | SeriesInfo | { slices: readonly { path: string }[] };
 
-function sourceFiles(source: DeidentifySource, warn: WarningFn): { root: string; groups: string[][] } {
+async function sourceFiles(source: DeidentifySource, warn: WarningFn): Promise<{ root: string; groups: string[][] }> {
   if (typeof source === "string") {
-    const listing = listSeries(source);
+    const listing = await listSeries(source);
     for (const p of listing.problems) warn(`${p.code}: ${p.message} (not copied to the output)`);
     if (listing.series.length === 0) throw new InvalidArgumentError(`${source}: no DICOM image series to de-identify`);
     return { root: path.resolve(source), groups: listing.series.map((s) => [...s.files].sort()) };
@@ -377,7 +377,7 @@ export async function deidentify(source: DeidentifySource, outDir: string, optio
       cleanDescriptors: !!options.cleanDescriptors,
     },
   };
-  const { root, groups } = sourceFiles(source, warn);
+  const { root, groups } = await sourceFiles(source, warn);
   const total = groups.reduce((n, g) => n + g.length, 0);
   const report: DeidentificationReport = {
     edition: PROFILE_EDITION,
