@@ -8,10 +8,8 @@ import * as path from "node:path";
 import * as fs from "node:fs";
 import { spawn } from "node:child_process";
 import * as readline from "node:readline";
-import {
-  detectFaces, encodeFace, readImage, recognizers, writePng, loadSeries, resample, marchingCubes, renderMesh,
-  HAAR_CASCADE_PATH, HAAR_DEFAULTS, type RgbaImage, type DetectorName,
-} from "unmask";
+import { detectFaces, readImage, writePng, loadSeries, resample, marchingCubes, renderMesh, type RgbaImage } from "unmask";
+import { encodeFace, recognizers, HAAR_CASCADE_PATH, HAAR_DEFAULTS, type DetectorName } from "unmask/face";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const FACES = path.join(ROOT, "data-samples", "faces");

@@ -7,9 +7,12 @@
  */
 import * as path from "node:path";
 import * as os from "node:os";
-import {
-  KdForest, bruteForceKnn, detectSift, matchKeypoints, matchSift, readImage, toGray, SIFT_DESCRIPTOR_SIZE,
-} from "unmask";
+import { readImage } from "unmask";
+import { toGray } from "unmask/image";
+import { KdForest, bruteForceKnn, describeKeypoints, matchKeypoints, type GrayPixels } from "unmask/match";
+
+const SIFT_DESCRIPTOR_SIZE = 128;
+const sift = (g: GrayPixels) => describeKeypoints(g, { method: "sift" }) as ReturnType<typeof describeKeypoints> & { descriptors: Float32Array };
 import { ROOT, fmt, printTable, ratio, runPython, timeIt } from "./common";
 
 const FACES = path.join(ROOT, "data-samples", "faces");
@@ -37,7 +40,7 @@ async function main(): Promise<void> {
   for (const [i, f] of SIFT_IMAGES.entries()) {
     const img = await readImage(path.join(FACES, f));
     const g = toGray(img);
-    const t = await timeIt(() => detectSift(g), RUNS);
+    const t = await timeIt(() => sift(g), RUNS);
     const cv = py.sift?.[i];
     siftRows.push([
       `${f} (${img.width}×${img.height})`, t.result.keypoints.length, cv?.keypoints ?? "n/a", t.ms, cv?.ms ?? NaN, ratio(t.ms, cv?.ms ?? NaN),
@@ -51,13 +54,13 @@ async function main(): Promise<void> {
   );
 
   // kd-forest vs FLANN on the photo pair (each on its own SIFT descriptors; the counts agree to ±1).
-  const a = detectSift(toGray(await readImage(path.join(FACES, PAIR[0]))));
-  const b = detectSift(toGray(await readImage(path.join(FACES, PAIR[1]))));
+  const a = sift(toGray(await readImage(path.join(FACES, PAIR[0]))));
+  const b = sift(toGray(await readImage(path.join(FACES, PAIR[1]))));
   const kd = await timeIt(() => new KdForest(b.descriptors, SIFT_DESCRIPTOR_SIZE, { trees: 5 }).knnMatch(a.descriptors, 2, { checks: 50 }), RUNS);
   const bfT = await timeIt(() => bruteForceKnn(a.descriptors, b.descriptors, SIFT_DESCRIPTOR_SIZE, 2), 1, 0);
   const exact = bfT.result;
   const recall = kd.result.filter((row, q) => row[0].distance <= exact[q][0].distance + 1e-3).length / kd.result.length;
-  const good = matchSift(a, b).length;
+  const good = matchKeypoints(a, b).goodCount;
   printTable(
     `SIFT matching ${PAIR.join(" → ")}: ${a.keypoints.length} queries × ${b.keypoints.length} train descriptors, k = 2 (ms; recall = share of true nearest neighbours found)`,
     ["matcher", "unmask ms", "OpenCV ms", "unmask vs OpenCV", "unmask recall", "OpenCV recall", "good (ratio 0.7) unmask / OpenCV"],

@@ -46,7 +46,7 @@ async function frames(mesh: Mesh, cullBackFaces: boolean): Promise<{ first: numb
 
 async function main() {
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-  const { volume } = loadSeries(CT_DIR);
+  const { volume } = await loadSeries(CT_DIR);
   // Triangle count scales as 1/h² with the grid spacing h: calibrate on 1 mm.
   const n1 = (await marchingCubes(resample(volume, { spacing: 1 }), { level: -300 })).triangles.length / 3;
   const rows: (string | number)[][] = [];

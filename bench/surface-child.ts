@@ -3,9 +3,8 @@
 // start-up footprint would hide the extraction's peak under the process's early maximum).
 import * as fs from "node:fs";
 import { Worker } from "node:worker_threads";
-import { marchingCubes, marchingCubesSync, warmUpSurfaceWorkers } from "unmask/dist/surface";
-import { createVolume } from "unmask/dist/volume/volume";
-import type { Vec3 } from "unmask/dist/volume/types";
+import { marchingCubes, marchingCubesSync, warmUpSurfaceWorkers } from "unmask/surface";
+import { createVolume, type Vec3 } from "unmask/volume";
 
 async function main(raw: string, shape: Vec3, spacing: Vec3, mode: string, level: number, runs: number): Promise<void> {
   const n = shape[0] * shape[1] * shape[2];

@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { decimate, encodePly, largestComponent, loadSeries, marchingCubes, resample, taubinSmooth, writePly, type Volume } from "unmask";
+import { loadSeries, marchingCubes, resample, writeMesh, type Volume } from "unmask";
+import { decimate, encodeMesh, largestComponent, taubinSmooth } from "unmask/surface";
 import { CT_DIR, SCRATCH, fmt, printTable, ratio, runPython, timeIt } from "./common";
 
 const LEVEL = -300;
@@ -122,13 +123,13 @@ async function meshOps(volume: Volume): Promise<void> {
   const mesh = await marchingCubes(fine, { level: LEVEL });
   const nt = mesh.triangles.length / 3;
   const ply = path.join(SCRATCH, "surface-0.5mm.ply");
-  writePly(ply, mesh);
+  writeMesh(ply, mesh);
   const target = 200_000;
   const dec1 = await timeIt(() => decimate(mesh, { targetTriangles: 1_000_000 }), 5);
   const dec2 = await timeIt(() => decimate(mesh, { targetTriangles: target }), 5);
   const largest = await timeIt(() => largestComponent(mesh), 5);
   const smooth = await timeIt(() => taubinSmooth(mesh, { iterations: 10 }), 3);
-  const enc = await timeIt(() => encodePly(mesh), 5);
+  const enc = await timeIt(() => encodeMesh(mesh, { format: "ply" }), 5);
   const vtk = runPython("mesh_ops_time.py", [ply, String(target), "3"]);
   const v = (k: string) => ((vtk[k] ?? {}) as Record<string, number>);
   const absent = vtk.absent || vtk.error ? `absent (${vtk.absent ?? vtk.error})` : "";

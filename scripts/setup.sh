@@ -10,9 +10,14 @@ APT_PACKAGES=(
   xvfb xauth
   jupyter-nbconvert jupyter-client python3-nbclient python3-nbformat
   chromium
-  dicom3tools dcm2niix python3-pydicom python3-nibabel python3-numpy
+  python-is-python3
+  # External references the tests call (checked by test/project/dependencies.test.ts):
+  python3-yaml python3-numpy python3-scipy python3-pydicom python3-gdcm python3-vtk9 python3-nibabel
+  python3-opencv python3-skimage opencv-data
+  dcmtk libgdcm-tools dicom3tools dcm2niix
+  redis-server tesseract-ocr tesseract-ocr-eng python3-pil
 )
-# (bench/run.sh installs the Python comparison packages it needs; the tests do not need them.)
+# (bench/run.sh also installs the Python comparison packages it needs, when run on its own.)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The seed's scripts 2 and 3 (Provenzano et al. 2022), rewritten from METHOD.md's description, timed
+"""The seed's scripts 2 and 3 (Provenzano et al. 2022), rewritten from the steps the paper's scripts take, timed
 per step on the same DICOM folder: pydicom read, sort by z, HU, cubic zoom to 1 mm, marching cubes at
 -300 HU (skimage), matplotlib Poly3DCollection render at view_init(0, 270), Haar (1.1, 4) on the grey render.
 

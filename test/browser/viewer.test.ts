@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { decodeImageBytes, type RgbaImage } from "unmask";
+import { type RgbaImage } from "unmask";
+import { decodeImage } from "unmask/image";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { executeNotebook } from "../helpers/notebook";
 import { ROOT, CT_DIR, artifact, tempDir } from "../helpers/paths";
@@ -14,7 +15,9 @@ const BG = [0x20, 0x24, 0x2c];
 /** A small notebook: the shipped head CT at −300 HU in the interactive viewer, and a plotly figure. */
 function writeNotebook(file: string): void {
   const cells = [
-    `import { loadSeries, marchingCubes, show, histogram, histogramFigure } from "unmask";\nconst { volume } = await loadSeries(${JSON.stringify(CT_DIR)});\nconst head = await marchingCubes(volume, { level: -300 });\nconsole.log("triangles", head.triangles.length / 3);`,
+    `import { loadSeries, marchingCubes, show } from "unmask";
+import { histogram } from "unmask/volume";
+import { histogramFigure } from "unmask/display";\nconst { volume } = await loadSeries(${JSON.stringify(CT_DIR)});\nconst head = await marchingCubes(volume, { level: -300 });\nconsole.log("triangles", head.triangles.length / 3);`,
     `show.mesh(head, { maxTriangles: 120000, title: "ct-cranium at −300 HU" });`,
     // Layers: the skull (bone at 300 HU) inside the see-through skin.
     `const bone = await marchingCubes(volume, { level: 300 });\nshow.mesh([{ mesh: bone, color: "#f4f1e8", name: "bone 300 HU" }, { mesh: head, color: "#e8c4a8", opacity: 0.35, name: "skin −300 HU" }], { maxTriangles: 150000 });`,
@@ -57,7 +60,7 @@ function changed(a: RgbaImage, b: RgbaImage): number {
 async function canvasShot(page: Page, name: string): Promise<RgbaImage> {
   const png = await page.locator("canvas.unmask-viewer-canvas").first().screenshot();
   fs.writeFileSync(artifact(name), png);
-  return decodeImageBytes(png, name);
+  return decodeImage(png, name);
 }
 
 test("the exported notebook's mesh viewer draws the head in Debian's chromium, offline, and rotates on drag", { timeout: 600_000 }, async () => {
@@ -146,7 +149,7 @@ test("the exported notebook's mesh viewer draws the head in Debian's chromium, o
     await layered.scrollIntoViewIfNeeded();
     const layeredPng = await layered.screenshot();
     fs.writeFileSync(artifact("browser-viewer-layers.png"), layeredPng);
-    const layeredImg = decodeImageBytes(layeredPng, "layers");
+    const layeredImg = await decodeImage(layeredPng, "layers");
     assert.ok(foreground(layeredImg) > 0.1, `layered viewer covers ${(foreground(layeredImg) * 100).toFixed(1)} %`);
     assert.ok(changed(front, layeredImg) > 0.05, "the layered picture differs from the skin alone");
 

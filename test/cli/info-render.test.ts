@@ -39,6 +39,9 @@ test("unmask render --detect writes the PNG and reports the face as JSON", async
   assert.equal(res.triangles > 400000, true);
   assert.equal(res.faces.length, 1);
   assert.ok(res.faces[0].score >= 0.5);
+  // The same fused verdict as `unmask detect DIR`.
+  assert.equal(res.presence.present, "yes");
+  assert.ok(res.presence.evidence.length >= 3 && res.presence.score > 0.5);
   const img = await readImage(out);
   assert.deepEqual([img.width, img.height], [512, 512]);
   assert.deepEqual(fs.readdirSync(dir), ["face.png"], "no temp files left behind");

@@ -2,8 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { meshViewerHtml, show, type Mesh } from "unmask";
-import { viewerPayload, decodeViewerPayload } from "unmask/dist/display/mesh";
+import { show, type Mesh } from "unmask";
+import { meshViewerHtml, viewerPayload, decodeViewerPayload } from "unmask/display";
 import { tempDir } from "../helpers/paths";
 
 /** A UV sphere of radius r centred at c with about 2·n·m triangles. */

@@ -2,8 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { drawOverlays, show, decodeImageBytes, type DisplayOutput, type RgbaImage } from "unmask";
-import { inNotebook, setDisplaySink } from "unmask/dist/display/output";
+import { show, type RgbaImage } from "unmask";
+import { drawOverlays, type DisplayOutput } from "unmask/display";
+import { inNotebook, setDisplaySink } from "unmask/display";
+import { decodeImage } from "unmask/image";
 import { artifact, tempDir } from "../helpers/paths";
 
 function blank(w: number, h: number, v = 0): RgbaImage {
@@ -44,7 +46,7 @@ test("drawOverlays draws landmarks and lines where they are", () => {
   assert.deepEqual(px(out, 30, 10), [0, 0, 0, 255]);
 });
 
-test("show.image returns PNG bytes, scales overlays with the image, saves atomically, and is silent outside a notebook", () => {
+test("show.image returns PNG bytes, scales overlays with the image, saves atomically, and is silent outside a notebook", async () => {
   assert.equal(inNotebook(), false);
   const dir = tempDir();
   try {
@@ -52,7 +54,7 @@ test("show.image returns PNG bytes, scales overlays with the image, saves atomic
     const png = show.image(blank(50, 40, 128), { boxes: [{ x: 10, y: 10, width: 20, height: 10, color: "#ff0000", label: "face" }], scale: 2, save: file });
     assert.deepEqual(Array.from(png.subarray(1, 4)), [0x50, 0x4e, 0x47]); // "PNG"
     assert.deepEqual(fs.readFileSync(file), png);
-    const dec = decodeImageBytes(png);
+    const dec = await decodeImage(png);
     assert.equal(dec.width, 100);
     assert.equal(dec.height, 80);
     // Box left edge at x = 10·2 = 20 in the scaled image, mid-height of the box (y = 15·2 = 30).
@@ -60,7 +62,7 @@ test("show.image returns PNG bytes, scales overlays with the image, saves atomic
     assert.deepEqual(px(dec, 40, 30).slice(0, 3), [128, 128, 128]);
     fs.writeFileSync(artifact("display-image-overlay.png"), png);
     // PNG bytes in, title band added on top.
-    const titled = decodeImageBytes(show.image(png, { title: "a title" }));
+    const titled = await decodeImage(show.image(png, { title: "a title" }));
     assert.equal(titled.width, 100);
     assert.ok(titled.height > 80);
   } finally {
@@ -88,7 +90,7 @@ test("bad images are typed errors", () => {
 });
 
 test("gridImage lays images out in columns, scaled to the cell width, captioned", async () => {
-  const { gridImage } = await import("unmask");
+  const { gridImage } = await import("unmask/display");
   const solid = (r: number, g: number, b: number): RgbaImage => {
     const img = blank(100, 50);
     for (let n = 0; n < 100 * 50; n++) img.data.set([r, g, b, 255], 4 * n);
@@ -107,11 +109,11 @@ test("gridImage lays images out in columns, scaled to the cell width, captioned"
   assert.ok(dark > 10, `caption drawn (${dark} dark pixels)`);
 });
 
-test("grey and float images are shown grey: 8-bit as is, floats stretched min–max, non-finite black", () => {
+test("grey and float images are shown grey: 8-bit as is, floats stretched min–max, non-finite black", async () => {
   const gray = { width: 3, height: 1, data: Uint8Array.from([0, 128, 255]) };
-  const g = decodeImageBytes(show.image(gray, { quiet: true }));
+  const g = await decodeImage(show.image(gray, { quiet: true }));
   assert.deepEqual([px(g, 0, 0)[0], px(g, 1, 0)[0], px(g, 2, 0)[0]], [0, 128, 255]);
   const depth = { width: 4, height: 1, data: Float32Array.from([10, 20, 30, Infinity]) };
-  const d = decodeImageBytes(show.image(depth, { quiet: true }));
+  const d = await decodeImage(show.image(depth, { quiet: true }));
   assert.deepEqual([0, 1, 2, 3].map((x) => px(d, x, 0)[0]), [0, 128, 255, 0]);
 });

@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { show, slicesImage, slicePanel, type RgbaImage, type Volume, type Direction } from "unmask";
+import { show, type RgbaImage, type Volume } from "unmask";
+import { type Direction } from "unmask/volume";
+import { slicesImage, slicePanel } from "unmask/display";
 import { artifact } from "../helpers/paths";
 
 // A 40×30×20 volume (i = L, j = P, k = S), spacing 1×1×2 mm, at −1000 HU with a 1000 HU marker

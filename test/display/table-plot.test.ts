@@ -2,8 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { show, histogram, histogramFigure, plotHtml, renderTable, type DisplayOutput } from "unmask";
-import { setDisplaySink } from "unmask/dist/display/output";
+import { show } from "unmask";
+import { histogram } from "unmask/volume";
+import { histogramFigure, plotHtml, renderTable, type DisplayOutput } from "unmask/display";
+import { setDisplaySink } from "unmask/display";
 import { tempDir } from "../helpers/paths";
 
 test("show.table renders rows as HTML and Markdown with numbers formatted", () => {
@@ -52,7 +54,7 @@ test("show.plot embeds the figure data and the plotly bundle once per session", 
 });
 
 test("heatmapFigure carries the matrix, labels and annotations", async () => {
-  const { heatmapFigure } = await import("unmask");
+  const { heatmapFigure } = await import("unmask/display");
   const fig = heatmapFigure([[0, 0.4671], [0.877, 0]], { x: ["obama-1", "biden-1"], y: ["obama-2", "x"], title: "distances" });
   const tr = fig.data[0] as { type: string; z: number[][]; x: string[]; text: string[][] };
   assert.equal(tr.type, "heatmap");

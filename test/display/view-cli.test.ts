@@ -3,7 +3,8 @@ import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { decodeImageBytes, marchingCubes, loadSeries, writeMesh } from "unmask";
+import { marchingCubes, loadSeries, writeMesh } from "unmask";
+import { decodeImage } from "unmask/image";
 import { CT_DIR, MRI_DIR, ROOT, tempDir } from "../helpers/paths";
 
 const cli = (args: string[]) =>
@@ -34,7 +35,7 @@ test("unmask view writes an offline viewer page from a DICOM folder and from a m
   }
 });
 
-test("unmask view -o .png writes labelled orthogonal slices (CT window, MR percentile window)", () => {
+test("unmask view -o .png writes labelled orthogonal slices (CT window, MR percentile window)", async () => {
   const dir = tempDir();
   try {
     const out = path.join(dir, "ct.png");
@@ -43,7 +44,7 @@ test("unmask view -o .png writes labelled orthogonal slices (CT window, MR perce
     const res = JSON.parse(r.stdout);
     assert.deepEqual(res.window, { center: 400, width: 1800 });
     assert.deepEqual(res.panels.map((p: { plane: string; index: number }) => [p.plane, p.index]), [["axial", 54], ["coronal", 100], ["sagittal", 128]]);
-    const img = decodeImageBytes(fs.readFileSync(out));
+    const img = await decodeImage(fs.readFileSync(out));
     assert.ok(img.width > 2 * img.height);
     const mr = cli(["view", MRI_DIR, "-o", path.join(dir, "mr.png"), "--json"]);
     assert.equal(mr.status, 0, mr.stderr);

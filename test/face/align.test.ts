@@ -2,8 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
 import { detectFaces, readImage, type RgbaImage } from "unmask";
-// Internals of the face-alignment step, tested directly.
-import { fitSimilarity, warpToRgb, alignFace, fivePointsFromMesh, ARCFACE_TEMPLATE } from "unmask/dist/face/align";
+import { fitSimilarity, warpToRgb, alignFace, fivePointsFromMesh, ARCFACE_TEMPLATE } from "unmask/face";
 import { FACES_DIR } from "../helpers/paths";
 
 test("fitSimilarity recovers a known rotation + scale + shift exactly", () => {

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { compareFaces, distanceMatrix, encodeFace, readImage, recognizers, recognizerInfo, embeddingDistance, type RgbaImage, type Embedding } from "unmask";
+import { compareFaces, readImage, type RgbaImage } from "unmask";
+import { distanceMatrix, encodeFace, recognizers, recognizerInfo, embeddingDistance, type Embedding } from "unmask/face";
 import { FACES_DIR } from "../helpers/paths";
 
 const load = (name: string) => readImage(path.join(FACES_DIR, name));

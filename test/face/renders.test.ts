@@ -1,6 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { loadSeries, resample, marchingCubes, createRenderer, detectFaces, encodeFace, compareFaces, readImage, type RgbaImage, type Face } from "unmask";
+import { loadSeries, resample, marchingCubes, createRenderer, detectFaces, compareFaces, readImage, type RgbaImage, type Face } from "unmask";
+import { encodeFace } from "unmask/face";
 import { CT_DIR, FACES_DIR } from "../helpers/paths";
 import * as path from "node:path";
 

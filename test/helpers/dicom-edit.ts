@@ -91,3 +91,35 @@ export function setUint16(bytes: Buffer, tagName: string, value: number): Buffer
   out.writeUInt16LE(value, el.dataOffset);
   return out;
 }
+
+const LONG_VR = new Set(["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"]);
+
+/** Where a top-level element of an explicit-VR-LE file starts and ends (header included). */
+export function elementSpan(bytes: Buffer, tagName: string): { start: number; end: number; vr: string; valueStart: number } | null {
+  const ds = dicomParser.parseDicom(bytes);
+  const el = ds.elements[tagName];
+  if (!el) return null;
+  const vr = el.vr ?? bytes.toString("latin1", el.dataOffset - 6, el.dataOffset - 4);
+  const headerLength = LONG_VR.has(vr) ? 12 : 8;
+  const length = el.hadUndefinedLength ? -1 : el.length;
+  const end = length < 0 ? bytes.length : el.dataOffset + length;
+  return { start: el.dataOffset - headerLength, end, vr, valueStart: el.dataOffset };
+}
+
+/** The file with top-level elements (explicit VR LE dataset, not the meta group) removed or given a new string value. */
+export function editElements(bytes: Buffer, edits: Record<string, string | null>): Buffer {
+  let out = bytes;
+  // Work from the end of the file so earlier offsets stay valid.
+  const spans = Object.keys(edits).map((t) => ({ t, s: elementSpan(bytes, t) })).filter((x) => x.s).sort((a, b) => b.s!.start - a.s!.start);
+  for (const { t, s } of spans) {
+    const value = edits[t];
+    let replacement = Buffer.alloc(0);
+    if (value !== null) {
+      let v = Buffer.from(value, "latin1");
+      if (v.length % 2) v = Buffer.concat([v, Buffer.from([s!.vr === "UI" ? 0 : 0x20])]);
+      replacement = Buffer.concat([out.subarray(s!.start, s!.start + 6), le16(v.length), v]);
+    }
+    out = Buffer.concat([out.subarray(0, s!.start), replacement, out.subarray(s!.end)]);
+  }
+  return out;
+}

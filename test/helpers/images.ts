@@ -1,4 +1,5 @@
-import { decodeImage, foregroundFraction, type RgbaImage } from "unmask";
+import { type RgbaImage } from "unmask";
+import { decodeImage, foregroundFraction } from "unmask/image";
 
 /** Simple content statistics of an image, to tell a real picture from a blank one. */
 export interface ImageStats {

@@ -1,7 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { KdForest, bruteForceKnn, detectSift, readImage, toGray, type SiftFeatures } from "unmask";
+import { readImage } from "unmask";
+import { toGray } from "unmask/image";
+import { KdForest, bruteForceKnn, describeKeypoints, type GrayPixels, type KeypointFeatures } from "unmask/match";
+
+type SiftFeatures = KeypointFeatures & { descriptors: Float32Array };
+const sift = (g: GrayPixels) => describeKeypoints(g, { method: "sift" }) as SiftFeatures;
 import { FACES_DIR } from "../helpers/paths";
 import { warpSimilarity } from "./warp";
 
@@ -10,8 +15,8 @@ import { warpSimilarity } from "./warp";
 let cache: Promise<[SiftFeatures, SiftFeatures]> | undefined;
 function features(): Promise<[SiftFeatures, SiftFeatures]> {
   cache ??= (async () => {
-    const a = detectSift(toGray(await readImage(path.join(FACES_DIR, "collins-1.png"))));
-    const b = detectSift(toGray(await readImage(path.join(FACES_DIR, "no-face-coffee.png"))));
+    const a = sift(toGray(await readImage(path.join(FACES_DIR, "collins-1.png"))));
+    const b = sift(toGray(await readImage(path.join(FACES_DIR, "no-face-coffee.png"))));
     return [a, b] as [SiftFeatures, SiftFeatures];
   })();
   return cache;
@@ -54,7 +59,7 @@ test("kd-forest finds the true neighbour of ≥ 90 % of distinctive queries (tho
   const [a] = await features();
   // A rotated, scaled copy of the same photo: many descriptors have a distinctive partner, as in real use.
   const img = await readImage(path.join(FACES_DIR, "collins-1.png"));
-  const b = detectSift(toGray(warpSimilarity(img, { degrees: 30, scale: 0.8 }).image));
+  const b = sift(toGray(warpSimilarity(img, { degrees: 30, scale: 0.8 }).image));
   const exact = bruteForceKnn(b.descriptors, a.descriptors, 128, 2);
   const forest = new KdForest(a.descriptors, 128);
   const got = forest.knnMatch(b.descriptors, 2, { checks: 50 });

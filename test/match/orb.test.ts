@@ -1,24 +1,27 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as path from "node:path";
-import { detectOrb, drawMatches, matchKeypoints, matchOrb, readImage, toGray, writePng, InvalidArgumentError, type RgbaImage } from "unmask";
+import { readImage, writePng, type RgbaImage } from "unmask";
+import { InvalidArgumentError } from "unmask/core";
+import { toGray } from "unmask/image";
+import { describeKeypoints, drawMatches, matchKeypoints } from "unmask/match";
 import { FACES_DIR, artifact } from "../helpers/paths";
 import { warpSimilarity } from "./warp";
 
 const load = (f: string) => readImage(path.join(FACES_DIR, f));
 
 test("ORB (opencv-wasm): 500 keypoints, 32-byte descriptors, cross-checked matches sorted and one-to-one", async () => {
-  const a = detectOrb(toGray(await load("obama-1.jpg")));
-  const b = detectOrb(toGray(await load("obama-2.jpg")));
+  const a = describeKeypoints(toGray(await load("obama-1.jpg")));
+  const b = describeKeypoints(toGray(await load("obama-2.jpg")));
   assert.equal(a.keypoints.length, 500);
   assert.equal(a.descriptors.length, 500 * 32);
-  const m = matchOrb(a, b);
+  const m = matchKeypoints(a, b).matches;
   assert.ok(m.length > 0);
   for (let i = 1; i < m.length; i++) assert.ok(m[i].distance >= m[i - 1].distance);
   assert.equal(new Set(m.map((x) => x.queryIdx)).size, m.length);
   assert.equal(new Set(m.map((x) => x.trainIdx)).size, m.length);
   // Cross-check means mutual nearest: no other b descriptor is closer to a's than the match.
-  const ham = (p: Uint8Array, i: number, q: Uint8Array, j: number) => {
+  const ham = (p: ArrayLike<number>, i: number, q: ArrayLike<number>, j: number) => {
     let d = 0;
     for (let k = 0; k < 32; k++) { let x = p[i * 32 + k] ^ q[j * 32 + k]; while (x) { d += x & 1; x >>= 1; } }
     return d;

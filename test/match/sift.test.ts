@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as crypto from "node:crypto";
-import { detectSift, toGray, matchSift, readImage, InvalidArgumentError, type Keypoint } from "unmask";
+import { readImage } from "unmask";
+import { InvalidArgumentError } from "unmask/core";
+import { toGray } from "unmask/image";
+import { describeKeypoints, matchKeypoints, type GrayPixels, type Keypoint, type SiftOptions } from "unmask/match";
+
+const sift = (g: GrayPixels, o: SiftOptions = {}) => describeKeypoints(g, { method: "sift", nfeatures: o.nfeatures, sift: o });
 import { FIXTURES, ROOT } from "../helpers/paths";
 import { warpSimilarity } from "./warp";
 
@@ -42,7 +47,7 @@ for (const name of ["collins-1", "obama-1"]) {
     const gray = toGray(img);
     // Same decoded pixels and grey conversion as cv2.imread + cvtColor(BGR2GRAY): the comparison is SIFT's alone.
     assert.equal(crypto.createHash("sha1").update(gray.data).digest("hex"), fx.graySha1);
-    const f = detectSift(gray);
+    const f = sift(gray);
     assert.equal(f.descriptors.length, f.keypoints.length * 128);
     // Keypoint count within 15 % of OpenCV's (measured: equal, 1105 and 1486).
     const rel = Math.abs(f.keypoints.length - fx.count) / fx.count;
@@ -83,9 +88,9 @@ for (const name of ["collins-1", "obama-1"]) {
 test("SIFT: a copy rotated 30° and scaled 0.8 still matches itself, at the right places", async () => {
   const img = await readImage(path.join(ROOT, "data-samples/faces/collins-1.png"));
   const { image: warped, map } = warpSimilarity(img, { degrees: 30, scale: 0.8 });
-  const a = detectSift(toGray(img));
-  const b = detectSift(toGray(warped));
-  const good = matchSift(a, b, { ratio: 0.7 });
+  const a = sift(toGray(img));
+  const b = sift(toGray(warped));
+  const good = matchKeypoints(a, b, { ratio: 0.7 }).matches;
   assert.ok(good.length >= 50, `${good.length} good matches`);
   // Analytic truth: the similarity maps each matched keypoint onto its partner.
   const right = good.filter((m) => {
@@ -106,18 +111,18 @@ test("SIFT: a copy rotated 30° and scaled 0.8 still matches itself, at the righ
 
 test("SIFT on a flat image finds nothing and on bad input throws InvalidArgumentError", () => {
   const flat = { width: 64, height: 48, data: new Uint8Array(64 * 48).fill(128) };
-  const f = detectSift(flat);
+  const f = sift(flat);
   assert.equal(f.keypoints.length, 0);
   assert.equal(f.descriptors.length, 0);
-  assert.deepEqual(matchSift(f, f), []);
-  assert.throws(() => detectSift({ width: 10, height: 10, data: new Uint8Array(5) }), InvalidArgumentError);
-  assert.throws(() => detectSift(flat, { sigma: 0 }), InvalidArgumentError);
+  assert.deepEqual(matchKeypoints(f, f).matches, []);
+  assert.throws(() => sift({ width: 10, height: 10, data: new Uint8Array(5) }), InvalidArgumentError);
+  assert.throws(() => sift(flat, { sigma: 0 }), InvalidArgumentError);
 });
 
 test("SIFT nfeatures keeps the strongest keypoints", async () => {
   const img = await readImage(path.join(ROOT, "data-samples/faces/collins-1.png"));
-  const all = detectSift(toGray(img));
-  const best = detectSift(toGray(img), { nfeatures: 100 });
+  const all = sift(toGray(img));
+  const best = sift(toGray(img), { nfeatures: 100 });
   assert.equal(best.keypoints.length, 100);
   const minBest = Math.min(...best.keypoints.map((k) => k.response));
   const stronger = all.keypoints.filter((k) => k.response > minBest).length;
@@ -126,8 +131,8 @@ test("SIFT nfeatures keeps the strongest keypoints", async () => {
 
 test("SIFT: the WebAssembly SIMD blur and the plain JavaScript blur give the same keypoints", async () => {
   const gray = toGray(await readImage(path.join(ROOT, "data-samples/faces/collins-1.png")));
-  const simd = detectSift(gray);
-  const js = detectSift(gray, { simd: false });
+  const simd = sift(gray);
+  const js = sift(gray, { simd: false });
   assert.ok(Math.abs(simd.keypoints.length - js.keypoints.length) <= 2, `${simd.keypoints.length} vs ${js.keypoints.length}`);
   const same = js.keypoints.filter((k) => nearest(simd.keypoints, k.x, k.y).d < 0.01).length;
   assert.ok(same / js.keypoints.length >= 0.99, `${same}/${js.keypoints.length}`);

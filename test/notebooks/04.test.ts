@@ -18,7 +18,7 @@ function tableRows(html: string, caption: RegExp): string[][] {
     .filter((r) => r.length);
 }
 
-test("notebook 04 executes headless: Haar vs human on photos and renders, recognizer heat map, distance tables", async () => {
+test("notebook 04 executes headless: Haar vs human on photos and renders, recognizer heat map, distance tables, face presence over render variants", async () => {
   const nb = executeNotebook("notebooks/04-face-detection-and-matching.ipynb");
   assert.ok(!nb.outputs.some((o) => o.kind === "error"), "no cell errors");
   const html = nb.html.join("\n");
@@ -66,13 +66,34 @@ test("notebook 04 executes headless: Haar vs human on photos and renders, recogn
   assert.match(seed.find((r) => r[1] === "obama-2.jpg")!.join(" "), /True \(same person\)/);
   assert.match(seed.find((r) => r[1] === "no-face-coffee.png")!.join(" "), /no face in no-face-coffee\.png/);
 
+  // Face presence: the truth-set table (each detector alone and fused), computed in the notebook.
+  const pres = tableRows(html, /Face presence on a truth-set subset/);
+  const prh = pres[0];
+  const fusedCol = prh.indexOf("fused (committed fit)"), losoCol = prh.indexOf("fused (fit on the other scan)");
+  assert.ok(fusedCol > 0 && losoCol > 0 && prh.some((h) => /^human/.test(h)) && prh.some((h) => /^haar/.test(h)));
+  const caseRows = pres.slice(1).filter((r) => /^(ct|mri|phantom)\//.test(r[0]));
+  assert.equal(caseRows.length, 11);
+  for (const r of caseRows) {
+    const want = r[1] === "face" ? "yes" : "no";
+    assert.match(r[fusedCol], new RegExp(`^${want} `), `${r[0]}: ${r[fusedCol]}`);
+    assert.notEqual(r[losoCol], r[1] === "face" ? "no" : "yes", `${r[0]} with the other scan's fit`);
+  }
+  const recallRow = pres.find((r) => r[0] === "recall (positives)")!;
+  const fprRow = pres.find((r) => r[0] === "false-positive rate (negatives)")!;
+  assert.equal(Number(recallRow[fusedCol]), 1);
+  assert.equal(Number(fprRow[fusedCol]), 0);
+  // The "one detector misses" case is computed: its sentence names the case, the detector and a "yes".
+  const mds = nb.outputs.filter((o) => o.kind === "markdown").map((o) => o.data as string);
+  assert.ok(mds.some((m) => /^\*\*CT verdict: yes\*\*/.test(m) && /nose tip at \[-?\d+, -?\d+, -?\d+\] mm/.test(m)), "CT verdict line");
+  assert.ok(mds.some((m) => /^On \*\*(ct|mri)\/[^*]+\*\*, [\w-]+ alone finds the face on \d+ of \d+ variants .*The fused verdict is \*\*yes\*\*/.test(m)), "the missed-by-one case");
+
   // Opening and closing text (markdown cells): what it reproduces, and what differs.
   const source = fs.readFileSync(path.join(ROOT, "notebooks", "04-face-detection-and-matching.ipynb"), "utf8");
   assert.ok(/Seed script 3/.test(source) && /Seed script 5/.test(source) && /four recognition algorithms/.test(source));
   assert.ok(/No patient photographs ship/.test(source), "the closing section says no patient photographs ship");
 
   // Images: the contact sheets and the landmark close-up are real pictures.
-  assert.ok(nb.pngs.length >= 3, `expected ≥ 3 images, got ${nb.pngs.length}`);
+  assert.ok(nb.pngs.length >= 5, `expected ≥ 5 images (3 + two presence contact sheets), got ${nb.pngs.length}`);
   const stats = await Promise.all(nb.pngs.map((p) => pngStats(p)));
   for (const s of stats) assert.ok(s.std > 10 && s.greyLevels > 30, `image not blank (std ${s.std.toFixed(1)})`);
   // The detection sheet has both box colours (Haar orange #ff8c00, human cyan #00e5ff).
@@ -84,4 +105,10 @@ test("notebook 04 executes headless: Haar vs human on photos and renders, recogn
     if (r < 30 && g > 210 && b > 235) cyan++;
   }
   assert.ok(orange > 300 && cyan > 300, `boxes drawn (orange ${orange}, cyan ${cyan})`);
+  // The presence contact sheets: wide sheets with cyan (human) boxes of the winning cluster.
+  for (const s of stats.slice(-2)) {
+    let c = 0;
+    for (let q = 0; q < s.image.data.length; q += 4) if (s.image.data[q] < 30 && s.image.data[q + 1] > 210 && s.image.data[q + 2] > 235) c++;
+    assert.ok(s.image.width >= 700 && c > 200, `presence contact sheet ${s.image.width}×${s.image.height}, ${c} cyan box pixels`);
+  }
 });

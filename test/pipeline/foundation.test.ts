@@ -4,7 +4,7 @@ import { loadSeries, marchingCubes, renderMesh, detectFaces, writePng } from "un
 import { CT_DIR, artifact } from "../helpers/paths";
 
 test("shipped CT: -300 HU surface rendered from the front shows a face (human ≥ 0.5, box inside), the back shows none", async () => {
-  const { volume } = loadSeries(CT_DIR);
+  const { volume } = await loadSeries(CT_DIR);
   const mesh = await marchingCubes(volume, { level: -300 });
   assert.ok(mesh.triangles.length / 3 > 400_000, "a full head surface");
   const front = await renderMesh(mesh, { view: "front", size: 512 });

@@ -31,6 +31,20 @@ test("environment.yml parses and names what the README installs", () => {
     "libpixman-1-dev": "pixman",
     "build-essential": "cxx-compiler",
     "pkg-config": "pkg-config",
+    "python3-yaml": "pyyaml",
+    "python3-numpy": "numpy",
+    "python3-scipy": "scipy",
+    "python3-pydicom": "pydicom",
+    "python3-gdcm": "gdcm",
+    "libgdcm-tools": "gdcm",
+    "python3-vtk9": "vtk",
+    "python3-nibabel": "nibabel",
+    "python3-opencv": "py-opencv",
+    "python3-skimage": "scikit-image",
+    "dcmtk": "dcmtk",
+    "dcm2niix": "dcm2niix",
+    "redis-server": "redis-server",
+    "tesseract-ocr": "tesseract",
   };
   for (const [deb, conda] of Object.entries(equivalents)) {
     assert.ok(new RegExp(`\\b${deb.replace(/[.+]/g, "\\$&")}\\b`).test(setup), `setup installs ${deb}`);

@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { imageToPatient, projectToImage, VIEW_PRESETS, InvalidArgumentError, type Direction, type Vec3 } from "unmask";
-import { frameCamera, viewBasis } from "unmask/dist/render/camera";
+import { type Vec3 } from "unmask";
+import { InvalidArgumentError } from "unmask/core";
+import { type Direction } from "unmask/volume";
+import { frameCamera, imageToPatient, projectToImage, viewBasis, VIEW_PRESETS } from "unmask/render";
 import { uvSphere } from "./meshes";
 
 const sphere = uvSphere(40, [10, -20, 30], 32, 16);

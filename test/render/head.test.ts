@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { detectFaces, loadSeries, marchingCubes, renderMesh, renderViews, voxelToPatient, writePng, type Direction, type RgbaImage, type Volume } from "unmask";
+import { detectFaces, loadSeries, marchingCubes, renderMesh, renderViews, writePng, type RgbaImage, type Volume } from "unmask";
+import { voxelToPatient, type Direction } from "unmask/volume";
 import { artifact, CT_DIR } from "../helpers/paths";
 
 const SKIN_HU = -300;
@@ -49,7 +50,7 @@ function compare(a: RgbaImage, b: RgbaImage): { mean: number; differing: number 
 }
 
 test("the shipped CT: the front view shows a face, the back view none", async () => {
-  const { volume } = loadSeries(CT_DIR);
+  const { volume } = await loadSeries(CT_DIR);
   const mesh = await marchingCubes(volume, { level: SKIN_HU });
   const [front, back] = await renderViews(mesh, ["front", "back"], { size: 512 });
   await writePng(artifact("render-ct-front.png"), front.image);
@@ -64,7 +65,7 @@ test("the shipped CT: the front view shows a face, the back view none", async ()
 });
 
 test("reversed slice order or flipped rows: the same front render", async () => {
-  const { volume } = loadSeries(CT_DIR);
+  const { volume } = await loadSeries(CT_DIR);
   const reference = (await renderMesh(await marchingCubes(volume, { level: SKIN_HU }), { size: 384 })).image;
   for (const [name, v] of [["reversed-slices", reverseSlices(volume)], ["flipped-rows", flipRows(volume)]] as const) {
     const mesh = await marchingCubes(v, { level: SKIN_HU });

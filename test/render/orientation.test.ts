@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createRenderer, projectToImage, writePng, type RenderResult, type Vec3, type View } from "unmask";
+import { createRenderer, writePng, type RenderResult, type Vec3, type View } from "unmask";
+import { projectToImage } from "unmask/render";
 import { artifact } from "../helpers/paths";
 import { markerHead, MARKER_RADIUS } from "./meshes";
 

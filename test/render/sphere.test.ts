@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { renderMesh, renderViews, createRenderer, imageToPatient, projectToImage, writePng, InvalidArgumentError, type Vec3 } from "unmask";
+import { renderMesh, renderViews, createRenderer, writePng, type Vec3 } from "unmask";
+import { InvalidArgumentError } from "unmask/core";
+import { imageToPatient, projectToImage, sharedGlContext } from "unmask/render";
 import { artifact } from "../helpers/paths";
 import { coveredPixels, uvSphere } from "./meshes";
 
@@ -160,10 +162,8 @@ test("supersample: antialiased edges, same area (alpha-weighted), maps at the ou
 });
 
 test("many views, one upload: vertex and index buffers are sent to the GPU once", async () => {
-  // The shared context is internal; the test reaches it through the compiled module to count uploads.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { glContext } = require("unmask/dist/render/context") as { glContext: () => { gl: WebGLRenderingContext } };
-  const { gl } = glContext();
+  // The process-wide context every renderer draws with, reached through its public accessor to count uploads.
+  const { gl } = sharedGlContext();
   const original = gl.bufferData;
   const uploads: number[] = [];
   gl.bufferData = function (this: WebGLRenderingContext, ...args: unknown[]) {

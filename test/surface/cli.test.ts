@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { meshArea, readMesh } from "unmask";
+import { meshArea, readMesh } from "unmask/surface";
 import { CT_DIR, FIXTURES, tempDir } from "../helpers/paths";
 import { cli } from "../helpers/cli";
 

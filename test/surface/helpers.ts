@@ -1,4 +1,5 @@
-import { createVolume, type Direction, type Mesh, type Vec3, type Volume } from "unmask";
+import { type Mesh, type Vec3, type Volume } from "unmask";
+import { createVolume, type Direction } from "unmask/volume";
 
 /**
  * A volume sampling f(patient position) on a grid: value at voxel (i, j, k) is f(x, y, z) with

@@ -3,10 +3,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
-import {
-  decodeObj, decodePly, decodeStl, encodePly, InvalidArgumentError, marchingCubesSync, meshArea, meshVolume, readMesh,
-  writeMesh, writeObj, writePly, writeStl, type Mesh,
-} from "unmask";
+import { writeMesh, type Mesh } from "unmask";
+import { InvalidArgumentError } from "unmask/core";
+import { decodeMesh, encodeMesh, marchingCubesSync, meshArea, meshVolume, readMesh } from "unmask/surface";
 import { tempDir } from "../helpers/paths";
 import { ball, rel, sampleField } from "./helpers";
 
@@ -25,9 +24,9 @@ test("PLY, STL and OBJ files parse back (our decoders and VTK's readers) to the 
   assert.ok(nt > 1000);
   const dir = tempDir();
   const files = { ply: path.join(dir, "s.ply"), stl: path.join(dir, "s.stl"), obj: path.join(dir, "s.obj") };
-  writePly(files.ply, m);
-  writeStl(files.stl, m);
-  writeObj(files.obj, m);
+  writeMesh(files.ply, m);
+  writeMesh(files.stl, m);
+  writeMesh(files.obj, m);
   // Only the three files: atomic writes leave no temporary files behind.
   assert.deepEqual(fs.readdirSync(dir).sort(), ["s.obj", "s.ply", "s.stl"]);
 
@@ -35,7 +34,7 @@ test("PLY, STL and OBJ files parse back (our decoders and VTK's readers) to the 
   assert.deepEqual(ply.positions, m.positions);
   assert.deepEqual(ply.triangles, m.triangles);
   assert.deepEqual(ply.normals, m.normals);
-  assert.equal(fs.statSync(files.ply).size, encodePly(m).length);
+  assert.equal(fs.statSync(files.ply).size, encodeMesh(m, { format: "ply" }).length);
   assert.match(fs.readFileSync(files.ply).subarray(0, 40).toString("latin1"), /^ply\nformat binary_little_endian 1.0\n/);
 
   const stl = readMesh(files.stl);
@@ -63,15 +62,32 @@ test("writeMesh picks the format by extension; unknown extensions and garbage in
   const m = sphere();
   const dir = tempDir();
   writeMesh(path.join(dir, "a.PLY"), m);
-  assert.equal(decodePly(fs.readFileSync(path.join(dir, "a.PLY"))).triangles.length, m.triangles.length);
+  assert.equal(decodeMesh(fs.readFileSync(path.join(dir, "a.PLY")), { format: "ply" }).triangles.length, m.triangles.length);
   writeMesh(path.join(dir, "a.stl"), m);
-  assert.equal(decodeStl(fs.readFileSync(path.join(dir, "a.stl"))).triangles.length, m.triangles.length);
+  assert.equal(decodeMesh(fs.readFileSync(path.join(dir, "a.stl")), { format: "stl" }).triangles.length, m.triangles.length);
   writeMesh(path.join(dir, "a.obj"), m);
-  assert.equal(decodeObj(fs.readFileSync(path.join(dir, "a.obj"))).triangles.length, m.triangles.length);
+  assert.equal(decodeMesh(fs.readFileSync(path.join(dir, "a.obj")), { format: "obj" }).triangles.length, m.triangles.length);
   assert.throws(() => writeMesh(path.join(dir, "a.vtk"), m), InvalidArgumentError);
   assert.ok(!fs.existsSync(path.join(dir, "a.vtk")));
   fs.writeFileSync(path.join(dir, "bad.ply"), "not a mesh");
   assert.throws(() => readMesh(path.join(dir, "bad.ply")), (e: Error & { code?: string }) => e.code === "MESH_PARSE" && /bad\.ply/.test(e.message));
   assert.throws(() => readMesh(path.join(dir, "missing.stl")), (e: Error & { code?: string }) => e.code === "NOT_FOUND");
+  fs.rmSync(dir, { recursive: true });
+});
+
+test("one encoder and one writer, chosen by a format option: an explicit format overrides the extension", () => {
+  const m = sphere();
+  const dir = tempDir();
+  const file = path.join(dir, "surface.bin");
+  // No extension to go by: the format option decides, and readMesh needs it too.
+  assert.throws(() => writeMesh(file, m), InvalidArgumentError);
+  writeMesh(file, m, { format: "stl" });
+  assert.deepEqual(new Uint8Array(fs.readFileSync(file)), encodeMesh(m, { format: "stl" }));
+  assert.equal(readMesh(file, { format: "stl" }).triangles.length, m.triangles.length);
+  // The same bytes through decodeMesh; each format's bytes differ (binary PLY, binary STL, OBJ text).
+  assert.equal(decodeMesh(encodeMesh(m, { format: "obj" }), { format: "obj" }).positions.length, m.positions.length);
+  assert.equal(new TextDecoder().decode(encodeMesh(m, { format: "obj" }).subarray(0, 1)), "#");
+  assert.equal(new TextDecoder().decode(encodeMesh(m, { format: "ply" }).subarray(0, 3)), "ply");
+  assert.throws(() => encodeMesh(m, { format: "vtk" as never }), InvalidArgumentError);
   fs.rmSync(dir, { recursive: true });
 });

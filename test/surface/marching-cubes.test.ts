@@ -2,10 +2,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  createVolume, InvalidArgumentError, loadSeries, marchingCubes, marchingCubesSync, meshArea, meshBounds, meshEdgeStats, meshVolume,
-  resample, shareVolume, warmUpSurfaceWorkers, type Direction, type Mesh, type Vec3,
-} from "unmask";
+import { loadSeries, marchingCubes, resample, type Mesh, type Vec3 } from "unmask";
+import { InvalidArgumentError } from "unmask/core";
+import { createVolume, type Direction } from "unmask/volume";
+import { marchingCubesSync, meshArea, meshBounds, meshEdgeStats, meshVolume, shareVolume, warmUpSurfaceWorkers } from "unmask/surface";
 import { CT_DIR, FIXTURES } from "../helpers/paths";
 import { ball, centroid, ellipsoid, ellipsoidArea, minOf, rel, sampleField, triangleAreas } from "./helpers";
 
@@ -142,29 +142,28 @@ test("shipped CT at 1 mm (cubic B-spline): -300 HU count within 1 % of scikit-im
   assert.ok(rel(nt, skimage.ct_seed_zoom.counts["-300"]) < 0.01);
 });
 
-test("voxel classification: WebAssembly SIMD and plain JS agree bit for bit (partial words, NaN, values at the level)", async () => {
-  const { classifySlice, float32Threshold } = await import("unmask/dist/surface/classify");
-  const nx = 70, ny = 9, W = 3;
+test("voxel classification: WebAssembly SIMD and plain JS give the same mesh bit for bit (partial words, NaN, values at the level)", () => {
+  // Rows of 70 voxels: two full 32-voxel words and a partial one; three slices make two cube layers.
+  const nx = 70, ny = 9, nz = 3;
   for (const level of [-300, 0.1, 1e-40, -0.1, 0]) {
-    const data = new Float32Array(nx * ny * 2);
+    const data = new Float32Array(nx * ny * nz);
     let seed = 12345;
     for (let q = 0; q < data.length; q++) {
       seed = (seed * 1103515245 + 12345) >>> 0;
       const r = seed / 2 ** 32;
       data[q] = r < 0.05 ? Number.NaN : r < 0.3 ? Math.fround(level) : r < 0.4 ? level : (r - 0.7) * 2000;
     }
-    const a = new Int32Array(ny * W), b = new Int32Array(ny * W);
-    classifySlice(data, nx * ny, nx, ny, level, a, true);
-    classifySlice(data, nx * ny, nx, ny, level, b, false);
-    assert.deepEqual(a, b, `level ${level}`);
-    assert.ok(a.some((x) => x !== 0));
-    const t = float32Threshold(level);
-    assert.ok(Math.fround(t) === t && t <= level);
+    const volume = createVolume({ shape: [nx, ny, nz], data });
+    const simd = marchingCubesSync(volume, { level });
+    const js = marchingCubesSync(volume, { level, simd: false });
+    assert.ok(simd.triangles.length > 0, `level ${level}: a surface`);
+    assert.deepEqual(simd.triangles, js.triangles, `level ${level}`);
+    assert.ok(Buffer.from(simd.positions.buffer).equals(Buffer.from(js.positions.buffer)), `level ${level}: positions`);
   }
 });
 
 test("ambiguous face: the asymptotic decider joins diagonal inside corners only when the saddle is inside", async () => {
-  const { connectedComponents } = await import("unmask");
+  const { connectedComponents } = await import("unmask/surface");
   // Two cubes along x share the face x = 1, whose corners (y, z) = (0,0) and (1,1) are inside.
   const shared = (strong: number, weak: number) => {
     const data = new Float32Array(3 * 2 * 2).fill(-10);

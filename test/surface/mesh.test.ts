@@ -1,9 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  computeNormals, connectedComponents, decimate, InvalidArgumentError, largestComponent, loadSeries, marchingCubesSync, meshArea,
-  meshBounds, meshEdgeStats, meshVolume, selectComponents, taubinSmooth, type Mesh, type Vec3,
-} from "unmask";
+import { loadSeries, type Mesh, type Vec3 } from "unmask";
+import { InvalidArgumentError } from "unmask/core";
+import { computeNormals, connectedComponents, decimate, largestComponent, marchingCubesSync, meshArea, meshBounds, meshEdgeStats, meshVolume, selectComponents, taubinSmooth } from "unmask/surface";
 import { CT_DIR } from "../helpers/paths";
 import { ball, rel, sampleField } from "./helpers";
 

@@ -2,7 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createVolume, InvalidArgumentError, resample, type Vec3, type Volume } from "unmask";
+import { resample, type Vec3, type Volume } from "unmask";
+import { InvalidArgumentError } from "unmask/core";
+import { createVolume } from "unmask/volume";
 import { FIXTURES } from "../helpers/paths";
 
 function fill(shape: Vec3, spacing: Vec3, f: (x: number, y: number, z: number) => number, origin: Vec3 = [0, 0, 0]): Volume {

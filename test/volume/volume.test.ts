@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { createVolume, voxelToPatient, patientToVoxel, asNdarray, resample, histogram, extractSlice, axisCodes, valueAt, type Direction, type Vec3 } from "unmask";
+import { resample, type Vec3 } from "unmask";
+import { IDENTITY_DIRECTION, createVolume, voxelToPatient, patientToVoxel, asNdarray, histogram, extractSlice, axisCodes, valueAt, type Direction } from "unmask/volume";
 
 const oblique: Direction = (() => {
   // A rotation of 20° about z then 10° about x: orthonormal, non-trivial.
@@ -59,4 +60,35 @@ test("histogram counts every voxel in range; extractSlice picks the right plane"
   assert.equal(s.width, 4);
   assert.equal(s.height, 2);
   assert.equal(s.data[1 + 4 * 1], 1 + 4 * 2 + 12 * 1);
+});
+
+test("createVolume hands out fresh geometry: changing one volume's direction leaves a new volume's identity intact", () => {
+  const a = createVolume({ shape: [2, 2, 2] });
+  a.direction[0] = -1;
+  a.spacing[0] = 9;
+  a.origin[2] = 5;
+  const b = createVolume({ shape: [2, 2, 2] });
+  assert.deepEqual(b.direction, [1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  assert.deepEqual(b.spacing, [1, 1, 1]);
+  assert.deepEqual(b.origin, [0, 0, 0]);
+  assert.deepEqual(IDENTITY_DIRECTION, [1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  // The caller's arrays are copied too: the volume does not alias them.
+  const direction: Direction = [0, 1, 0, 1, 0, 0, 0, 0, 1];
+  const c = createVolume({ shape: [2, 2, 2], direction });
+  direction[0] = 7;
+  assert.equal(c.direction[0], 0);
+  // The exported constants are frozen: a write throws (strict mode) instead of changing every later volume.
+  assert.throws(() => { (IDENTITY_DIRECTION as unknown as number[])[0] = 2; }, TypeError);
+});
+
+test("exported constants and tables cannot be changed by a caller", async () => {
+  const { HU_WINDOWS, show } = await import("unmask/display");
+  const { VIEW_PRESETS, SKIN_COLOR, SEED_FLAT_COLOR } = await import("unmask/render");
+  const { recognizers, detectors, HAAR_DEFAULTS, ARCFACE_TEMPLATE } = await import("unmask/face");
+  const values: [string, unknown][] = [
+    ["HU_WINDOWS.bone", HU_WINDOWS.bone], ["show", show], ["VIEW_PRESETS", VIEW_PRESETS], ["SKIN_COLOR", SKIN_COLOR],
+    ["SEED_FLAT_COLOR", SEED_FLAT_COLOR], ["recognizers[0]", recognizers[0]], ["recognizers", recognizers], ["detectors", detectors],
+    ["HAAR_DEFAULTS", HAAR_DEFAULTS], ["ARCFACE_TEMPLATE[0]", ARCFACE_TEMPLATE[0]],
+  ];
+  for (const [name, v] of values) assert.ok(Object.isFrozen(v), `${name} is frozen`);
 });

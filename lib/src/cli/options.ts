@@ -27,3 +27,22 @@ export function terminalProgress(enabled = true): (done: number, total: number, 
     }
   };
 }
+
+/** Print a loader warning on stderr as it happens (every command that loads a series uses this). */
+export function printWarning(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
+}
+
+/** The `--skip-damaged` option of every command that loads a series. */
+export const SKIP_DAMAGED_FLAGS = "--skip-damaged";
+export const SKIP_DAMAGED_HELP = "skip damaged or unreadable files with a warning instead of failing (strict: false)";
+
+/** loadSeries options from a command's options: --series, --skip-damaged, progress and warnings on stderr. */
+export function seriesLoadOptions(options: Record<string, unknown>, onProgress?: (done: number, total: number, label: string) => void) {
+  return {
+    seriesUid: typeof options.series === "string" ? options.series : undefined,
+    strict: !options.skipDamaged,
+    onProgress,
+    onWarning: printWarning,
+  };
+}

@@ -31,8 +31,40 @@ export class NotDicomError extends UnmaskError {
 
 /** A DICOM file cut short: the header parses but the pixel data (or a tag) runs past the end. */
 export class TruncatedDicomError extends UnmaskError {
-  constructor(path: string, detail: string) {
+  /** Byte offset (in the file, or in the inflated stream for deflated files) where the data runs out, when known. */
+  readonly offset?: number;
+  constructor(path: string, detail: string, offset?: number) {
     super("TRUNCATED_DICOM", `${path}: truncated DICOM file (${detail})`, path);
+    this.offset = offset;
+  }
+}
+
+/**
+ * A DICOM file whose header contradicts itself or its own byte lengths (missing Rows, pixel data
+ * shorter than Rows×Columns says, a length field past the end, RLE offsets out of the frame …).
+ * `attribute` names the DICOM attribute (or structure) at fault.
+ */
+export class InvalidDicomError extends UnmaskError {
+  readonly attribute: string;
+  readonly offset?: number;
+  constructor(path: string, attribute: string, detail: string, offset?: number) {
+    super("INVALID_DICOM", `${path}: ${attribute}: ${detail}`, path);
+    this.attribute = attribute;
+    this.offset = offset;
+  }
+}
+
+/** A readable DICOM image that unmask does not turn into a volume (multi-frame, colour, 1-bit …). */
+export class UnsupportedImageError extends UnmaskError {
+  constructor(path: string, detail: string, code = "UNSUPPORTED_IMAGE") {
+    super(code, `${path}: ${detail}`, path);
+  }
+}
+
+/** A series whose volume would not fit the memory allowed for it (checked before allocating). */
+export class VolumeTooLargeError extends UnmaskError {
+  constructor(path: string, detail: string) {
+    super("VOLUME_TOO_LARGE", `${path}: ${detail}`, path);
   }
 }
 
@@ -46,10 +78,10 @@ export class NoDicomFoundError extends UnmaskError {
 /** Several series in the folder and no choice made. */
 export class MultipleSeriesError extends UnmaskError {
   readonly seriesUids: string[];
-  constructor(path: string, seriesUids: string[]) {
+  constructor(path: string, seriesUids: string[], detail?: string[]) {
     super(
       "MULTIPLE_SERIES",
-      `${path}: ${seriesUids.length} series found; choose one with { seriesUid } (or --series): ${seriesUids.join(", ")}`,
+      `${path}: ${seriesUids.length} series found; choose one with { seriesUid } (or --series): ${(detail ?? seriesUids).join(", ")}`,
       path,
     );
     this.seriesUids = seriesUids;
@@ -95,6 +127,13 @@ export class UnsupportedTransferSyntaxError extends UnmaskError {
       path,
     );
     this.transferSyntaxUid = uid;
+  }
+}
+
+/** Compressed pixel data the codec cannot decode (a damaged or cut stream, or one contradicting the header). */
+export class CorruptPixelDataError extends UnmaskError {
+  constructor(path: string, detail: string) {
+    super("CORRUPT_PIXEL_DATA", `${path}: corrupt pixel data (${detail})`, path);
   }
 }
 

@@ -27,14 +27,32 @@ export function directionFromOrientation(iop: NonNullable<SliceHeader["imageOrie
   return [r[0], r[1], r[2], c[0], c[1], c[2], n[0], n[1], n[2]];
 }
 
+/** Slices ordered along their normal: the one place slice spacing is computed (listing and loading). */
+export interface SliceStack {
+  /** Header indices, lowest position along the normal first. */
+  order: number[];
+  /** Position of each header (input order) along the normal, mm. */
+  positions: number[];
+  /** Distance between consecutive slices in `order` (length order.length - 1). */
+  gaps: number[];
+  /** Median gap (the lower median for an even count), mm; null for a single slice. */
+  spacing: number | null;
+}
+
+/** Order slices by ImagePositionPatient along the normal of ImageOrientationPatient; null when positions or orientation are missing. */
+export function sliceStack(hs: SliceHeader[]): SliceStack | null {
+  const iop = hs[0]?.imageOrientation;
+  if (!iop || hs.some((h) => !h.imagePosition)) return null;
+  const normal = sliceNormal(iop);
+  const positions = hs.map((h) => positionAlongNormal(h, normal));
+  const order = hs.map((_, n) => n).sort((a, b) => positions[a] - positions[b] || a - b);
+  const gaps = order.slice(1).map((idx, k) => positions[idx] - positions[order[k]]);
+  const sorted = [...gaps].sort((a, b) => a - b);
+  return { order, positions, gaps, spacing: sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)] : null };
+}
+
 /** Geometry summary of a set of slices: direction and median spacing along the normal, when known. */
 export function seriesGeometry(hs: SliceHeader[]): { direction: Direction | null; medianSpacing: number | null } {
   const iop = hs[0].imageOrientation;
-  if (!iop || hs.some((h) => !h.imagePosition)) return { direction: iop ? directionFromOrientation(iop) : null, medianSpacing: null };
-  const normal = sliceNormal(iop);
-  const z = hs.map((h) => positionAlongNormal(h, normal)).sort((a, b) => a - b);
-  const d: number[] = [];
-  for (let k = 1; k < z.length; k++) d.push(z[k] - z[k - 1]);
-  d.sort((a, b) => a - b);
-  return { direction: directionFromOrientation(iop), medianSpacing: d.length ? d[Math.floor(d.length / 2)] : null };
+  return { direction: iop ? directionFromOrientation(iop) : null, medianSpacing: sliceStack(hs)?.spacing ?? null };
 }

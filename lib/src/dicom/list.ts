@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { FileNotFoundError, UnmaskError } from "../core/errors";
 import type { ProgressFn } from "../core/progress";
 import { axisCodes } from "../volume/volume";
-import { readDicomHeader, pixelTruncation } from "./parse";
+import { readDicomHeader } from "./parse";
 import { transferSyntaxName } from "./transfer-syntax";
 import type { FileProblem, SeriesInfo, SeriesListing, SliceHeader } from "./types";
 import { seriesGeometry } from "./geometry";
@@ -73,11 +73,14 @@ export function scanHeaders(root: string, onProgress?: ProgressFn): HeaderScan {
         problems.push({ path: file, code: "NON_IMAGE", message: `${file}: non-image DICOM object (${name}), skipped` });
         return;
       }
-      const cut = pixelTruncation(header);
-      if (cut) problems.push({ path: file, code: "TRUNCATED_DICOM", message: `${file}: truncated DICOM file (${cut})` });
       headers.push(header);
     } catch (e) {
-      if (e instanceof UnmaskError) problems.push({ path: file, code: e.code, message: e.message });
+      if (e instanceof UnmaskError) {
+        // The typed error travels along for a strict load, but stays out of JSON listings.
+        const p: FileProblem = { path: file, code: e.code, message: e.message };
+        Object.defineProperty(p, "error", { value: e, enumerable: false });
+        problems.push(p);
+      }
       else problems.push({ path: file, code: "READ_ERROR", message: `${file}: ${(e as Error).message}` });
     }
   });

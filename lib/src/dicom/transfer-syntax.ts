@@ -28,7 +28,18 @@ export function transferSyntaxName(uid: string): string {
   return NATIVE_SYNTAXES[uid] ?? COMPRESSED_SYNTAXES[uid] ?? `unknown transfer syntax`;
 }
 
-/** Whether unmask decodes pixel data in this syntax. */
+/** Compressed syntaxes decoded by a codec (lib/src/dicom/codecs.ts); 12-bit JPEG Extended is refused at decode time. */
+const CODEC_DECODED = new Set([
+  "1.2.840.10008.1.2.4.50", "1.2.840.10008.1.2.4.51", "1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70",
+  "1.2.840.10008.1.2.4.80", "1.2.840.10008.1.2.4.81", "1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91",
+]);
+
+/** Whether unmask decodes pixel data in this syntax (JPEG Extended: only its 8-bit form). */
 export function isSupportedSyntax(uid: string): boolean {
-  return uid in NATIVE_SYNTAXES;
+  return uid in NATIVE_SYNTAXES || CODEC_DECODED.has(uid);
+}
+
+/** Whether the UID is a transfer syntax unmask can name (decodable or not). */
+export function isKnownSyntax(uid: string): boolean {
+  return uid in NATIVE_SYNTAXES || uid in COMPRESSED_SYNTAXES;
 }

@@ -26,6 +26,8 @@ export interface SliceHeader {
   pixelRepresentation: number;
   samplesPerPixel: number;
   photometricInterpretation: string;
+  /** Whether RescaleSlope and RescaleIntercept are both present (otherwise 1 and 0 are used). */
+  rescalePresent: boolean;
   rescaleSlope: number;
   rescaleIntercept: number;
   rescaleType: string;
@@ -33,8 +35,12 @@ export interface SliceHeader {
   numberOfFrames: number;
   bodyPartExamined: string;
   /** Byte range of the (native or encapsulated) pixel data element's value in the file; null when absent. */
-  pixelData: { offset: number; length: number; encapsulated: boolean } | null;
+  pixelData: { offset: number; length: number; encapsulated: boolean; kind: "integer" | "float" | "double" } | null;
   fileSize: number;
+  /** Bytes the offsets above index: the file size, or the inflated size of a deflated file. */
+  availableBytes: number;
+  /** What was tolerated in this file (extra pixel bytes, odd photometric interpretation), for warnings. */
+  notes: string[];
 }
 
 /** A problem with one file met while scanning a folder: archives are messy, scans collect these. */
@@ -42,6 +48,8 @@ export interface FileProblem {
   path: string;
   code: string;
   message: string;
+  /** The typed error behind the problem, when there is one (thrown as is by a strict load). */
+  error?: import("../core/errors").UnmaskError;
 }
 
 /** One series found in a folder tree, as `listSeries` reports it (no patient identifiers). */
@@ -89,4 +97,6 @@ export interface LoadedSeries {
   /** Slice headers in volume k order (k = 0 first). */
   slices: SliceHeader[];
   warnings: string[];
+  /** Files under the source that are not in the volume, and why (ignored names, non-image objects, duplicates, damaged files with `strict: false`). */
+  skipped: { path: string; reason: string }[];
 }

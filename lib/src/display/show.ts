@@ -84,7 +84,7 @@ let plotlyShown = false;
  * Notebook display helpers. Inside a tslab kernel each call shows its output in the notebook;
  * from the CLI and tests it only returns (and with `{ save }` writes) the artefact.
  */
-export const show = {
+export const show = Object.freeze({
   /** Show an image (RgbaImage, grey/scalar image, or PNG/JPEG bytes) with optional boxes, landmarks and lines; returns the PNG. */
   image(img: RgbaImage | ScalarImage | Uint8Array, opts: ShowImageOptions = {}): Buffer {
     const png = imagePng(img, opts);
@@ -159,4 +159,4 @@ export const show = {
     if (!opts.quiet) emit({ mime: "text/html", data: html });
     return quietInspect({ html }, `<html ${html.length} chars>`);
   },
-};
+});

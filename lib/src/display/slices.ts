@@ -5,6 +5,7 @@ import { axisCodes } from "../volume/volume";
 import { extractSlice } from "../volume/slice";
 import type { AnatomicalAxis, Volume } from "../volume/types";
 import { canvasToImage, imageToCanvas } from "./raster";
+import { deepFreeze } from "../core/freeze";
 
 /** A display window: values in [center − width/2, center + width/2] map to black…white. */
 export interface WindowLevel {
@@ -13,14 +14,14 @@ export interface WindowLevel {
 }
 
 /** Named CT windows in Hounsfield units (center/width), the usual radiology presets. */
-export const HU_WINDOWS = {
+export const HU_WINDOWS = deepFreeze({
   brain: { center: 40, width: 80 },
   "soft-tissue": { center: 40, width: 400 },
   bone: { center: 400, width: 1800 },
   lung: { center: -600, width: 1500 },
   // Centred on the −300 HU isosurface the seed uses for the skin: air black, soft tissue bright.
   skin: { center: -300, width: 1200 },
-} as const satisfies Record<string, WindowLevel>;
+} as const satisfies Record<string, WindowLevel>);
 
 /** A window preset name or explicit center/width. */
 export type WindowSpec = keyof typeof HU_WINDOWS | WindowLevel;

@@ -5,21 +5,22 @@
  */
 import type { RgbaImage } from "../image/types";
 import { InvalidArgumentError } from "../core/errors";
+import { deepFreeze } from "../core/freeze";
 
 /** ArcFace's 112 × 112 template: image-left eye, image-right eye, nose tip, image-left and image-right mouth corners. */
-export const ARCFACE_TEMPLATE: readonly [number, number][] = [
+export const ARCFACE_TEMPLATE: readonly (readonly [number, number])[] = deepFreeze([
   [38.2946, 51.6963],
   [73.5318, 51.5014],
   [56.0252, 71.7366],
   [41.5493, 92.3655],
   [70.7299, 92.2041],
-];
+]);
 
 /** A 2-D similarity transform: x' = a·x − b·y + tx, y' = b·x + a·y + ty. */
 export interface Similarity { a: number; b: number; tx: number; ty: number }
 
 /** Least-squares similarity transform taking `src` points onto `dst` points (Umeyama, no reflection). */
-export function fitSimilarity(src: readonly [number, number][], dst: readonly [number, number][]): Similarity {
+export function fitSimilarity(src: readonly (readonly [number, number])[], dst: readonly (readonly [number, number])[]): Similarity {
   if (src.length !== dst.length || src.length < 2) throw new InvalidArgumentError("fitSimilarity needs ≥ 2 matching point pairs");
   const n = src.length;
   let mx = 0, my = 0, nx = 0, ny = 0;

@@ -3,13 +3,19 @@ import { InvalidArgumentError } from "../core/errors";
 import type { DetectorName, Face } from "./types";
 import { humanDetect } from "./human";
 import { haarDetect, type HaarOptions } from "./haar";
+import { faceApiDetect, type FaceApiDetectOptions } from "./faceapi";
+import { deepFreeze } from "../core/freeze";
 
 /** The detectors `detectFaces` offers. */
-export const detectors: readonly DetectorName[] = ["human", "haar"];
+export const detectors: readonly DetectorName[] = deepFreeze(["human", "haar", "haar-alt2", "ssd", "tiny"]);
 
 /** Options for `detectFaces`. */
-export interface DetectOptions extends HaarOptions {
-  /** "human" (blazeface + face mesh, default) or "haar" (OpenCV cascade, the seed's). */
+export interface DetectOptions extends HaarOptions, FaceApiDetectOptions {
+  /**
+   * "human" (blazeface + face mesh, default), "haar" (OpenCV's default frontal cascade, the seed's),
+   * "haar-alt2" (OpenCV's alt2 frontal cascade), "ssd" (face-api SSD MobileNet v1) or "tiny"
+   * (face-api TinyFaceDetector).
+   */
   detector?: DetectorName;
 }
 
@@ -18,7 +24,8 @@ export async function detectFaces(image: RgbaImage, options: DetectOptions = {})
   checkImage(image);
   const detector = options.detector ?? "human";
   if (detector === "human") return (await humanDetect(image)).map((d) => d.face);
-  if (detector === "haar") return haarDetect(image, options);
+  if (detector === "haar" || detector === "haar-alt2") return haarDetect(image, options, detector);
+  if (detector === "ssd" || detector === "tiny") return faceApiDetect(image, detector, options);
   throw new InvalidArgumentError(`unknown face detector "${String(detector)}" (choose one of ${detectors.join(", ")})`);
 }
 

@@ -1,7 +1,7 @@
 /**
  * @vladmandic/human at the edge: blazeface + the 468-point face mesh, loaded offline once per
- * process from the package's own models/ folder (STACK.md: the node-wasm build by file path,
- * local wasm binaries, a file:// load router, no caching between calls).
+ * process from the package's own models/ folder (the node-wasm build by file path, local wasm
+ * binaries, a file:// load router, no caching between calls: see face/README.md).
  */
 import * as path from "node:path";
 import type * as TfCore from "@tensorflow/tfjs-core";
@@ -118,7 +118,7 @@ export async function humanDetect(image: RgbaImage, keepCrops = false): Promise<
   if (result.error) throw new EnvironmentError(`@vladmandic/human: ${result.error}`);
   const found: HumanDetection[] = result.face.map((f) => {
     const landmarks = f.mesh.map((p) => [p[0], p[1]] as [number, number]);
-    // human's `box` is an enlarged crop; the mesh bounds are the tight face (STACK.md).
+    // human's `box` is an enlarged crop; the mesh bounds are the tight face (face/README.md).
     const box = landmarks.length ? boundsOf(landmarks, image.width, image.height) : { x: f.box[0], y: f.box[1], width: f.box[2], height: f.box[3] };
     return { face: { box, score: Math.max(0, Math.min(1, f.score)), landmarks, detector: "human" }, crop: f.tensor };
   });
@@ -136,4 +136,9 @@ export async function humanDetect(image: RgbaImage, keepCrops = false): Promise<
 
 function area(f: Face): number {
   return f.box.width * f.box.height;
+}
+
+/** True once the shared human instance has loaded its models in this process. */
+export function humanLoaded(): Promise<boolean> {
+  return humanReady ? humanReady.then(() => true, () => false) : Promise.resolve(false);
 }

@@ -15,13 +15,14 @@ import { faceApiEncode } from "./faceapi";
 import { packageFile, tfWasm } from "./tfjs";
 import { checkImage } from "./detect";
 import { alignFace } from "./align";
+import { deepFreeze } from "../core/freeze";
 
 const MOBILEFACE_TOLERANCE = 0.7;
 const MOBILEFACE_TOLERANCE_SOURCE = "measured here (notebook 04, test/face/recognize.test.ts): midway between the only same-person pair that ships (obama-1/obama-2: 0.551) " +
   "and the closest different-person pair of the data-samples portraits (obama-2/biden-1: 0.846); one pair, so weakly supported";
 
 /** Every recognizer of the panel, with its distance and default threshold. */
-export const recognizers: readonly RecognizerInfo[] = [
+export const recognizers: readonly RecognizerInfo[] = deepFreeze([
   {
     name: "dlib",
     model: "faceRecognitionNet: dlib's 128-d ResNet (dlib_face_recognition_resnet_model_v1) ported to tfjs; face-api SSD MobileNet detector + 68-point landmarks for alignment",
@@ -62,7 +63,7 @@ export const recognizers: readonly RecognizerInfo[] = [
     tolerance: MOBILEFACE_TOLERANCE,
     toleranceSource: MOBILEFACE_TOLERANCE_SOURCE,
   },
-];
+]);
 
 /** Metadata of one recognizer; an unknown name is a typed error listing the valid ones. */
 export function recognizerInfo(name: string): RecognizerInfo {
@@ -232,4 +233,11 @@ export async function distanceMatrix(images: RgbaImage[], options: EncodeOptions
 export function recognizerModelPath(name: RecognizerName): string {
   if (name === "dlib") return path.dirname(packageFile("@vladmandic/face-api", "model/face_recognition_model.bin"));
   return packageFile(CROP_MODELS[name].pkg, CROP_MODELS[name].file);
+}
+
+/** Names of the recognizer graph models loaded (and kept) in this process. */
+export async function loadedCropModels(): Promise<string[]> {
+  const out: string[] = [];
+  for (const [name, p] of graphModels) if (await p.then(() => true, () => false)) out.push(name);
+  return out.sort();
 }

@@ -39,6 +39,12 @@ export function packageFile(name: string, rel: string): string {
 }
 
 let tfReady: Promise<Tf> | undefined;
+let tfStarted: Tf | undefined;
+
+/** The active tfjs backend once {@link tfWasm} has run in this process ("wasm", or another if a caller switched it since), else null. */
+export function tfBackend(): string | null {
+  return tfStarted ? tfStarted.getBackend() : null;
+}
 
 /** tfjs-core with the wasm backend active and the file:// load router registered; once per process. */
 export function tfWasm(): Promise<Tf> {
@@ -55,6 +61,7 @@ export function tfWasm(): Promise<Tf> {
       if (!ok) throw new EnvironmentError(`tfjs wasm backend failed to start (binaries in ${wasmDir})`, wasmDir);
     }
     await tf.ready();
+    tfStarted = tf;
     return tf;
   })();
   return tfReady;

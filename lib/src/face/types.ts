@@ -1,19 +1,22 @@
 import type { Box } from "../image/types";
 
 /** Face detectors behind `detectFaces`. */
-export type DetectorName = "human" | "haar";
+export type DetectorName = "human" | "haar" | "haar-alt2" | "ssd" | "tiny";
 
 /** One detected face: a tight box in image pixels, a 0–1 score and, where the detector gives them, landmarks. */
 export interface Face {
   /** Tight face box (for human: the bounds of the 468 mesh landmarks, not its enlarged crop). */
   box: Box;
-  /** Confidence 0–1 (human: its face score; Haar: 1, the cascade has no calibrated score). */
+  /**
+   * Confidence 0–1: human, ssd, tiny: the network's face score; Haar cascades: neighbours /
+   * (neighbours + minNeighbors + 1), 0.5 at the cascade's acceptance limit (no calibrated score exists).
+   */
   score: number;
   /** Landmarks in image pixels ([x, y]); human gives the 468-point face mesh, Haar none. */
   landmarks?: [number, number][];
   /** Which detector found it. */
   detector: string;
-  /** Haar only: how many overlapping raw detections were merged into this face (the cascade's "neighbours"). */
+  /** Haar cascades only: how many overlapping raw detections were merged into this face (the cascade's "neighbours"). */
   neighbours?: number;
 }
 

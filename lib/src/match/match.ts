@@ -9,13 +9,13 @@ import type { ProgressFn } from "../core/progress";
 import { toGray } from "../image/ops";
 import type { RgbaImage } from "../image/types";
 import { KdForest, type DescriptorMatch } from "./kdforest";
-import { detectOrb, matchOrb } from "./orb";
-import { detectSift, SIFT_DESCRIPTOR_SIZE, type Keypoint, type SiftFeatures } from "./sift";
+import { detectOrb, matchOrb, type OrbOptions } from "./orb";
+import { detectSift, SIFT_DESCRIPTOR_SIZE, type GrayPixels, type Keypoint, type SiftFeatures, type SiftOptions } from "./sift";
 
 /** Keypoint methods of the seed's script 4. */
 export type MatchMethod = "orb" | "sift";
 
-/** Options of matchSift. */
+/** SIFT matching parameters (the seed's FLANN matcher). */
 export interface SiftMatchOptions {
   /** Lowe's ratio: keep m when m.distance < ratio × (second-best distance) (0.7, the seed's). */
   ratio?: number;
@@ -77,7 +77,7 @@ export function matchSift(a: SiftFeatures, b: SiftFeatures, opts: SiftMatchOptio
   return good.sort((p, q) => p.distance - q.distance);
 }
 
-/** Keypoints and descriptors of one image for one method, computed once and matched against many (see matchFeatures). */
+/** Keypoints and descriptors of one image for one method, computed once and matched against many (see matchKeypoints). */
 export interface KeypointFeatures {
   method: MatchMethod;
   keypoints: Keypoint[];
@@ -94,27 +94,46 @@ export interface DescribeOptions {
   method?: MatchMethod;
   /** ORB: maximum keypoints (500); SIFT: keep the strongest n (0 = all, OpenCV's default). */
   nfeatures?: number;
+  /** Further SIFT parameters (cv2.SIFT_create's names and defaults). */
+  sift?: Omit<SiftOptions, "nfeatures">;
+  /** Further ORB parameters (cv2.ORB_create's names and defaults). */
+  orb?: Omit<OrbOptions, "nfeatures">;
 }
 
-/** Detect and describe keypoints on an image (converted to grey) with ORB or SIFT. */
-export function describeKeypoints(img: RgbaImage, opts: DescribeOptions = {}): KeypointFeatures {
+/** An image given as RGBA (converted to grey) or already grey (one value per pixel). */
+function grayOf(img: RgbaImage | GrayPixels, where: string): GrayPixels {
+  const n = img.width * img.height;
+  if (img.data && img.data.length === 4 * n && n > 0) return toGray(img as RgbaImage);
+  if (img.data && img.data.length === n) return img;
+  throw new InvalidArgumentError(`${where}: image data has ${img.data?.length} values; ${img.width} × ${img.height} needs ${n} (grey) or ${4 * n} (RGBA)`);
+}
+
+/** Detect and describe keypoints on an image (RGBA, converted to grey, or grey) with ORB or SIFT. */
+export function describeKeypoints(img: RgbaImage | GrayPixels, opts: DescribeOptions = {}): KeypointFeatures {
   const method = opts.method ?? "orb";
+  if (method !== "orb" && method !== "sift") {
+    throw new InvalidArgumentError(`describeKeypoints: unknown method "${String(method)}" (use "orb" or "sift")`);
+  }
   const t0 = performance.now();
-  const gray = toGray(img);
+  const gray = grayOf(img, "describeKeypoints");
   if (method === "orb") {
-    const f = detectOrb(gray, { nfeatures: opts.nfeatures ?? 500 });
+    const f = detectOrb(gray, { ...opts.orb, nfeatures: opts.nfeatures ?? 500 });
     return { method, ...f, ms: performance.now() - t0 };
   }
-  if (method === "sift") {
-    const f = detectSift(gray, { nfeatures: opts.nfeatures ?? 0 });
-    return { method, ...f, ms: performance.now() - t0 };
-  }
-  throw new InvalidArgumentError(`describeKeypoints: unknown method "${String(method)}" (use "orb" or "sift")`);
+  const f = detectSift(gray, { ...opts.sift, nfeatures: opts.nfeatures ?? 0 });
+  return { method, ...f, ms: performance.now() - t0 };
+}
+
+function isFeatures(x: unknown): x is KeypointFeatures {
+  return !!x && typeof x === "object" && "keypoints" in x && "descriptors" in x && "method" in x;
 }
 
 /** Match precomputed features of two images (both ORB or both SIFT) by the seed's recipe for that method. */
-export function matchFeatures(a: KeypointFeatures, b: KeypointFeatures, opts: MatchKeypointsOptions = {}): KeypointMatchResult {
-  if (a.method !== b.method) throw new InvalidArgumentError(`matchFeatures: cannot match ${a.method} features with ${b.method} features`);
+function matchFeatures(a: KeypointFeatures, b: KeypointFeatures, opts: MatchKeypointsOptions): KeypointMatchResult {
+  if (a.method !== b.method) throw new InvalidArgumentError(`matchKeypoints: cannot match ${a.method} features with ${b.method} features`);
+  if (opts.method !== undefined && opts.method !== a.method) {
+    throw new InvalidArgumentError(`matchKeypoints: method "${String(opts.method)}" asked for ${a.method} features`);
+  }
   const t0 = performance.now();
   if (a.method === "orb") {
     const maxHamming = opts.maxHamming ?? 40;
@@ -148,18 +167,27 @@ export function matchFeatures(a: KeypointFeatures, b: KeypointFeatures, opts: Ma
   };
 }
 
-/** Keypoint matches between two images by the seed's ORB or SIFT recipe (images are converted to grey). */
-export function matchKeypoints(a: RgbaImage, b: RgbaImage, opts: MatchKeypointsOptions = {}): KeypointMatchResult {
-  const method = opts.method ?? "orb";
+/**
+ * Keypoint matches between two images by the seed's ORB or SIFT recipe. Each side is an image (RGBA,
+ * converted to grey, or grey) or the features {@link describeKeypoints} computed once for it; with
+ * features, their method is used.
+ */
+export function matchKeypoints(
+  a: RgbaImage | GrayPixels | KeypointFeatures,
+  b: RgbaImage | GrayPixels | KeypointFeatures,
+  opts: MatchKeypointsOptions = {},
+): KeypointMatchResult {
+  const given = isFeatures(a) ? a.method : isFeatures(b) ? b.method : undefined;
+  const method = opts.method ?? given ?? "orb";
   if (method !== "orb" && method !== "sift") {
     throw new InvalidArgumentError(`matchKeypoints: unknown method "${String(method)}" (use "orb" or "sift")`);
   }
   const label = method.toUpperCase();
-  const fa = describeKeypoints(a, { method, nfeatures: opts.nfeatures });
+  const fa = isFeatures(a) ? a : describeKeypoints(a, { method, nfeatures: opts.nfeatures });
   opts.onProgress?.(1, 3, label);
-  const fb = describeKeypoints(b, { method, nfeatures: opts.nfeatures });
+  const fb = isFeatures(b) ? b : describeKeypoints(b, { method, nfeatures: opts.nfeatures });
   opts.onProgress?.(2, 3, label);
-  const r = matchFeatures(fa, fb, opts);
+  const r = matchFeatures(fa, fb, { ...opts, method });
   opts.onProgress?.(3, 3, label);
   return r;
 }

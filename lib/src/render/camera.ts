@@ -5,6 +5,7 @@
 import { InvalidArgumentError } from "../core/errors";
 import type { Direction, Vec3 } from "../volume/types";
 import type { CameraInfo, Projection, View, ViewPreset } from "./types";
+import { deepFreeze } from "../core/freeze";
 
 /** An orthonormal view basis; `mirrored` when `right` is −(direction × up) (a left-handed voxel frame). */
 export interface ViewBasis {
@@ -30,7 +31,7 @@ const PRESETS: Record<Exclude<ViewPreset, "seed">, { direction: Vec3; up: Vec3 }
 };
 
 /** Names of the view presets, in the order notebooks show them. */
-export const VIEW_PRESETS: ViewPreset[] = [
+export const VIEW_PRESETS: readonly ViewPreset[] = deepFreeze([
   "front",
   "oblique-left",
   "oblique-right",
@@ -40,7 +41,7 @@ export const VIEW_PRESETS: ViewPreset[] = [
   "bottom",
   "back",
   "seed",
-];
+]);
 
 const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 const cross = (a: Vec3, b: Vec3): Vec3 => [

@@ -22,6 +22,15 @@ export function loadThree(): typeof THREE {
   return require("three") as typeof THREE;
 }
 
+/**
+ * The process-wide headless WebGL context every renderer draws with: created on the first render,
+ * kept for the life of the process (headless-gl contexts are not reliably freed). Exposed so that a
+ * caller can see what is shared, e.g. to count buffer uploads; rendering never needs it.
+ */
+export function sharedGlContext(): GlContext {
+  return glContext();
+}
+
 /** Get (creating once) the shared headless WebGL context; with a size, its drawing buffer is resized to it. */
 export function glContext(width?: number, height?: number): GlContext {
   if (!shared) shared = createContext();

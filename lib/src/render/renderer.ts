@@ -11,11 +11,12 @@ import { meshVolume } from "../surface/measure";
 import { frameCamera, viewBasis, type ViewBasis } from "./camera";
 import { glContext, loadThree } from "./context";
 import type { CameraInfo, ColorLike, LightPreset, MeshRenderer, RendererOptions, RenderOptions, RenderResult, View } from "./types";
+import { deepFreeze } from "../core/freeze";
 
 /** Default surface colour: a light skin tone (sRGB). */
-export const SKIN_COLOR: [number, number, number] = [226, 182, 160];
+export const SKIN_COLOR: readonly [number, number, number] = deepFreeze([226, 182, 160]);
 /** The seed's matplotlib face colour [0.45, 0.45, 0.75] and alpha 0.70 (Poly3DCollection, unshaded). */
-export const SEED_FLAT_COLOR: [number, number, number] = [115, 115, 191];
+export const SEED_FLAT_COLOR: readonly [number, number, number] = deepFreeze([115, 115, 191]);
 const SEED_FLAT_ALPHA = 0.7;
 const DEFAULT_MAX_TRIANGLES = 2_000_000;
 

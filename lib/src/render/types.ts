@@ -44,7 +44,7 @@ export type LightPreset = "headlight" | "three-point" | "flat";
 export type Projection = "orthographic" | "perspective";
 
 /** A colour: CSS string ("#e0b49b", "black", "rgb(…)") or [r, g, b] in 0–255. */
-export type ColorLike = string | [number, number, number];
+export type ColorLike = string | readonly [number, number, number];
 
 /** Extra per-pixel outputs besides the shaded image. */
 export type RenderMap = "depth" | "normal";

@@ -5,7 +5,4 @@ export { computeNormals } from "./normals";
 export { connectedComponents, largestComponent, selectComponents, submesh, type MeshComponents } from "./components";
 export { taubinSmooth, type TaubinOptions } from "./smooth";
 export { decimate, type DecimateOptions, type DecimatedMesh } from "./decimate";
-export {
-  encodePly, encodeStl, encodeObj, encodeMesh, decodePly, decodeStl, decodeObj,
-  writePly, writeStl, writeObj, writeMesh, readMesh, meshFormatOf, type MeshFormat,
-} from "./io";
+export { encodeMesh, decodeMesh, writeMesh, readMesh, type MeshFormat, type MeshBytesOptions, type MeshFileOptions } from "./io";

@@ -250,35 +250,47 @@ export function meshFormatOf(file: string): MeshFormat {
   throw new InvalidArgumentError(`${file}: unknown mesh format "${path.extname(file)}" (use .ply, .stl or .obj)`);
 }
 
-/** Encode a mesh in the given format. */
-export function encodeMesh(mesh: Mesh, format: MeshFormat): Uint8Array {
+function checkFormat(format: unknown, where: string): MeshFormat {
+  if (format === "ply" || format === "stl" || format === "obj") return format;
+  throw new InvalidArgumentError(`${where}: unknown mesh format "${String(format)}" (use "ply", "stl" or "obj")`);
+}
+
+/** Options of encodeMesh / decodeMesh. */
+export interface MeshBytesOptions {
+  /** "ply" (binary little-endian), "stl" (binary) or "obj" (text). */
+  format: MeshFormat;
+  /** Name used in error messages (decodeMesh). */
+  name?: string;
+}
+
+/** Options of writeMesh / readMesh. */
+export interface MeshFileOptions {
+  /** The file format; by default the one its extension names (.ply, .stl, .obj). */
+  format?: MeshFormat;
+}
+
+/** Encode a mesh as PLY (binary little-endian), STL (binary) or OBJ (text) bytes. */
+export function encodeMesh(mesh: Mesh, options: MeshBytesOptions): Uint8Array {
+  const format = checkFormat(options?.format, "encodeMesh");
   return format === "ply" ? encodePly(mesh) : format === "stl" ? encodeStl(mesh) : encodeObj(mesh);
 }
 
-/** Write a binary PLY atomically. */
-export function writePly(file: string, mesh: Mesh): void {
-  writeFileAtomic(file, encodePly(mesh));
+/** Decode PLY (binary little-endian or ASCII), binary STL or OBJ bytes into a mesh. */
+export function decodeMesh(bytes: Uint8Array, options: MeshBytesOptions): Mesh {
+  const format = checkFormat(options?.format, "decodeMesh");
+  const name = options.name ?? `${format.toUpperCase()} data`;
+  return format === "ply" ? decodePly(bytes, name) : format === "stl" ? decodeStl(bytes, name) : decodeObj(bytes, name);
 }
 
-/** Write a binary STL atomically. */
-export function writeStl(file: string, mesh: Mesh): void {
-  writeFileAtomic(file, encodeStl(mesh));
+/** Write a mesh atomically, in the format its extension names (.ply, .stl, .obj) unless `format` is given. */
+export function writeMesh(file: string, mesh: Mesh, options: MeshFileOptions = {}): void {
+  const format = options.format !== undefined ? checkFormat(options.format, "writeMesh") : meshFormatOf(file);
+  writeFileAtomic(file, encodeMesh(mesh, { format }));
 }
 
-/** Write a Wavefront OBJ atomically. */
-export function writeObj(file: string, mesh: Mesh): void {
-  writeFileAtomic(file, encodeObj(mesh));
-}
-
-/** Write a mesh atomically in the format its extension names (.ply, .stl, .obj). */
-export function writeMesh(file: string, mesh: Mesh): void {
-  writeFileAtomic(file, encodeMesh(mesh, meshFormatOf(file)));
-}
-
-/** Read a .ply, .stl or .obj file. */
-export function readMesh(file: string): Mesh {
-  const format = meshFormatOf(file);
+/** Read a .ply, .stl or .obj file (the format its extension names unless `format` is given). */
+export function readMesh(file: string, options: MeshFileOptions = {}): Mesh {
+  const format = options.format !== undefined ? checkFormat(options.format, "readMesh") : meshFormatOf(file);
   if (!fs.existsSync(file)) throw new FileNotFoundError(file, "mesh file");
-  const bytes = fs.readFileSync(file);
-  return format === "ply" ? decodePly(bytes, file) : format === "stl" ? decodeStl(bytes, file) : decodeObj(bytes, file);
+  return decodeMesh(fs.readFileSync(file), { format, name: file });
 }

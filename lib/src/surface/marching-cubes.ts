@@ -20,6 +20,8 @@ export interface MarchingCubesOptions {
   normals?: boolean;
   /** Worker threads for {@link marchingCubes}; 1 runs on the calling thread. Default: up to 2 (cores). */
   workers?: number;
+  /** Classify voxels with WebAssembly SIMD (true, the default); false forces the plain JavaScript loop (the same mesh). */
+  simd?: boolean;
   onProgress?: ProgressFn;
 }
 
@@ -82,7 +84,7 @@ function prepare(volume: Volume, opts: MarchingCubesOptions): Grid {
 }
 
 function job(grid: Grid, opts: MarchingCubesOptions, k0: number, k1: number): SlabJob {
-  return { ...grid, k0, k1, level: opts.level, normals: !!opts.normals };
+  return { ...grid, k0, k1, level: opts.level, normals: !!opts.normals, wasm: opts.simd !== false };
 }
 
 /**

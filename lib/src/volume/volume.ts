@@ -1,16 +1,20 @@
 import ndarray from "ndarray";
 import { InvalidArgumentError } from "../core/errors";
 import type { AnatomicalAxis, Direction, Vec3, Volume, VolumeUnits } from "./types";
+import { deepFreeze } from "../core/freeze";
 
 /** The identity direction: i → L, j → P, k → S (an axial scan as most scanners write it). */
-export const IDENTITY_DIRECTION: Direction = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+export const IDENTITY_DIRECTION: Readonly<Direction> = deepFreeze([1, 0, 0, 0, 1, 0, 0, 0, 1]);
 
-/** Create a volume filled with `fill` (or wrapping `data` when given). */
+/**
+ * Create a volume filled with `fill` (or wrapping `data` when given: the voxels are shared, not
+ * copied). Shape, spacing, origin and direction are fresh arrays, never the caller's or a constant.
+ */
 export function createVolume(opts: {
   shape: Vec3;
-  spacing?: Vec3;
-  origin?: Vec3;
-  direction?: Direction;
+  spacing?: Readonly<Vec3>;
+  origin?: Readonly<Vec3>;
+  direction?: Readonly<Direction>;
   data?: Float32Array;
   fill?: number;
   modality?: string;
@@ -32,9 +36,9 @@ export function createVolume(opts: {
   return {
     data,
     shape: [nx, ny, nz],
-    spacing: opts.spacing ?? [1, 1, 1],
-    origin: opts.origin ?? [0, 0, 0],
-    direction: opts.direction ?? IDENTITY_DIRECTION,
+    spacing: [...(opts.spacing ?? [1, 1, 1])] as Vec3,
+    origin: [...(opts.origin ?? [0, 0, 0])] as Vec3,
+    direction: [...(opts.direction ?? IDENTITY_DIRECTION)] as Direction,
     modality: opts.modality ?? "",
     units: opts.units ?? "stored",
   };

@@ -1,29 +1,45 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
+import { loadSeries } from "../../dicom/load";
+import { scanPresence, presenceJson, presenceText } from "../presence";
 import { InvalidArgumentError } from "../../core/errors";
 import { readImage, writePng } from "../../image/io";
 import { detectFaces, detectors } from "../../face/detect";
 import type { DetectorName } from "../../face/types";
 import { drawOverlays } from "../../display";
-import { numberOption, printJson } from "../options";
+import { numberOption, printJson, seriesLoadOptions, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP } from "../options";
 import { HAAR_DEFAULTS } from "../../face/haar";
 import type { CliCommand } from "../types";
 
-/** `unmask detect IMAGE [--detector human|haar] [--json] [-o boxed.png]`: faces in a picture or render. */
+/** `unmask detect IMAGE|DIR`: faces in a picture or render, or the fused face-presence verdict of a DICOM folder. */
 export const command: CliCommand = {
   name: "detect",
-  summary: "find faces in an image (human: blazeface + face mesh; haar: OpenCV's cascade, the seed's)",
+  summary: "find faces in an image, or decide whether a DICOM folder shows a face (fused verdict over render variants)",
   configure(cmd) {
     cmd
-      .description(`Prints one line per face: detector, score and the box (x, y, width, height in
-pixels). "no face" is a normal answer (exit code 0).`)
-      .argument("<image>", "PNG or JPEG file")
-      .option("--detector <name>", "human (default; tight box from the 468 mesh landmarks, score 0–1) or haar (haarcascade_frontalface_default.xml, scaleFactor 1.1, minNeighbors 4, as the seed; score 1, neighbours reported)")
+      .description(
+        "IMAGE: prints one line per face: detector, score and the box (x, y, width, height in pixels). " +
+          "DIR (a DICOM folder): renders the skin surface in a set of variants, runs the detector panel on each, " +
+          "locates every detection on the skin in patient mm and prints the fused verdict (yes / no / uncertain), " +
+          'its reason and the evidence. "no face" is a normal answer (exit code 0).',
+      )
+      .argument("<path>", "PNG or JPEG file, or a DICOM folder")
+      .option("--detector <name>", "image: human (default; tight box from the 468 mesh landmarks, score 0–1), haar (the seed's cascade), haar-alt2, ssd or tiny")
+      .option("--level <value>", "folder: isosurface level (default −300 HU for CT, Otsu's threshold otherwise)")
+      .option("--variants <set>", "folder: default (the fitted cheapest set) or full (the 90-render grid)")
+      .option("--detectors <list>", "folder: comma-separated detector panel (default: the fitted default panel)")
+      .option("--series <uid>", "folder: which series, when it holds several")
+      .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
       .option("--scale-factor <s>", "Haar only: pyramid step (default 1.1)")
       .option("--min-neighbors <n>", "Haar only: raw detections needed to keep a face (default 4)")
-      .option("-o, --output <file>", "also write the image with the boxes drawn (PNG)")
+      .option("-o, --output <file>", "image: write it with the boxes drawn; folder: a contact sheet of every variant with its boxes (PNG)")
       .option("--json", "machine-readable output (boxes, scores, landmarks)");
   },
   async run(positionals, options) {
+    if (fs.existsSync(positionals[0]) && fs.statSync(positionals[0]).isDirectory()) return detectInFolder(positionals[0], options);
+    if (options.level !== undefined || options.variants !== undefined || options.detectors !== undefined || options.series !== undefined) {
+      throw new InvalidArgumentError("--level, --variants, --detectors and --series apply to a DICOM folder, not to an image");
+    }
     const detector = (options.detector ?? "human") as DetectorName;
     if (!detectors.includes(detector)) throw new InvalidArgumentError(`--detector must be one of ${detectors.join(", ")}, got "${String(options.detector)}"`);
     const file = positionals[0];
@@ -61,3 +77,15 @@ pixels). "no face" is a normal answer (exit code 0).`)
     return 0;
   },
 };
+
+async function detectInFolder(dir: string, options: Record<string, any>): Promise<number> {
+  if (options.detector !== undefined || options.scaleFactor !== undefined || options.minNeighbors !== undefined) {
+    throw new InvalidArgumentError("--detector, --scale-factor and --min-neighbors apply to an image; for a folder use --detectors a,b");
+  }
+  const loaded = await loadSeries(dir, seriesLoadOptions(options));
+  const sheet = options.output as string | undefined;
+  const v = await scanPresence(loaded.volume, { level: numberOption(options.level, "level"), variants: options.variants, detectors: options.detectors, sheet });
+  if (options.json) printJson({ folder: path.resolve(dir), ...presenceJson(v), ...(sheet ? { output: path.resolve(sheet) } : {}) });
+  else process.stdout.write(presenceText(dir, v, sheet));
+  return 0;
+}

@@ -4,12 +4,13 @@ import { loadSeries } from "../../dicom/load";
 import { marchingCubes } from "../../surface";
 import { renderMesh } from "../../render";
 import type { ViewPreset } from "../../render";
-import { detectFaces } from "../../face";
+import { detectFaces, detectors } from "../../face";
+import { scanPresence, presenceJson } from "../presence";
 import type { DetectorName } from "../../face";
 import { writePng } from "../../image/io";
 import { drawOverlays } from "../../display";
 import { resample } from "../../volume/resample";
-import { numberOption, printJson, terminalProgress } from "../options";
+import { numberOption, printJson, seriesLoadOptions, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 /** `unmask render DIR -o face.png [--level -300] [--detect]`: isosurface → headless render → optional face detection. */
@@ -27,8 +28,9 @@ export const command: CliCommand = {
       .option("--size <px>", "image size (default 512)")
       .option("--spacing <mm>", "resample to this voxel size first (default: native grid)")
       .option("--series <uid>", "which series, when the folder holds several")
-      .option("--detect", "detect faces on the render and print their boxes")
-      .option("--detector <name>", "human (default) or haar")
+      .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
+      .option("--detect", "also give the fused face-presence verdict (as `unmask detect DIR`) and the faces on this render")
+      .option("--detector <name>", "detector for the boxes on this render: human (default), haar, haar-alt2, ssd, tiny")
       .option("--annotate", "draw the detected boxes into the PNG")
       .option("--json", "print the result as JSON");
   },
@@ -39,12 +41,11 @@ export const command: CliCommand = {
     const size = numberOption(options.size, "size", 512);
     const view = (options.view as ViewPreset | undefined) ?? "front";
     const detector = ((options.detector as string | undefined) ?? "human") as DetectorName;
-    if (!["human", "haar"].includes(detector)) throw new InvalidArgumentError(`--detector must be human or haar, got "${detector}"`);
+    if (!detectors.includes(detector)) throw new InvalidArgumentError(`--detector must be one of ${detectors.join(", ")}, got "${detector}"`);
     const progress = terminalProgress(!options.json);
     const times: Record<string, number> = {};
     let t = Date.now();
-    const loaded = loadSeries(positionals[0], { seriesUid: options.series as string | undefined, onProgress: progress });
-    for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+    const loaded = await loadSeries(positionals[0], seriesLoadOptions(options, progress));
     let volume = loaded.volume;
     if (options.spacing !== undefined) volume = resample(volume, { spacing: numberOption(options.spacing, "spacing", 1) });
     times.loadMs = Date.now() - t;
@@ -55,10 +56,14 @@ export const command: CliCommand = {
     const { image } = await renderMesh(mesh, { view, size, voxelAxes: volume.direction });
     times.renderMs = Date.now() - t;
     let faces;
+    let presence;
     if (options.detect) {
       t = Date.now();
       faces = await detectFaces(image, { detector });
       times.detectMs = Date.now() - t;
+      t = Date.now();
+      presence = await scanPresence(volume, { level: options.level !== undefined ? level : undefined });
+      times.presenceMs = Date.now() - t;
     }
     const final = options.annotate && faces ? drawOverlays(image, { boxes: faces.map((f) => ({ ...f.box, label: `${f.detector} ${f.score.toFixed(2)}` })) }) : image;
     await writePng(out, final);
@@ -69,13 +74,15 @@ export const command: CliCommand = {
       triangles: mesh.triangles.length / 3,
       size: [image.width, image.height],
       faces: faces?.map((f) => ({ box: f.box, score: f.score, detector: f.detector })),
+      ...(presence ? { presence: presenceJson(presence) } : {}),
       ...times,
     };
     if (options.json) printJson(result);
     else {
       process.stdout.write(`${result.output}: ${result.triangles} triangles at ${level}, ${view} view, ${image.width}×${image.height}\n`);
+      if (presence) process.stdout.write(`face ${presence.present} (fused score ${presence.score.toFixed(2)}, ${presence.variants.length} variants × ${presence.detectors.join(", ")}): ${presence.reason}\n`);
       if (faces) {
-        if (faces.length === 0) process.stdout.write(`no face found (${detector})\n`);
+        if (faces.length === 0) process.stdout.write(`no face found on this render (${detector})\n`);
         for (const f of faces) {
           const b = f.box;
           process.stdout.write(`face (${f.detector}) score ${f.score.toFixed(3)} box x=${b.x.toFixed(0)} y=${b.y.toFixed(0)} w=${b.width.toFixed(0)} h=${b.height.toFixed(0)}\n`);

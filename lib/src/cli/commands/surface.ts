@@ -5,7 +5,7 @@ import { marchingCubesSync } from "../../surface/marching-cubes";
 import { meshArea } from "../../surface/measure";
 import { largestComponent } from "../../surface/components";
 import { meshFormatOf, writeMesh } from "../../surface/io";
-import { numberOption, printJson, terminalProgress } from "../options";
+import { numberOption, printJson, seriesLoadOptions, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 /** `unmask surface DIR -o mesh.ply [--level -300] [--spacing 1] [--largest] [--json]`: isosurface to a mesh file. */
@@ -23,6 +23,7 @@ in patient coordinates (LPS, mm). Prints triangle count, area (cm²) and time.`)
       .option("--level <x>", "isovalue in the volume's units (default -300: skin/air in CT)")
       .option("--spacing <mm>", "resample to MM isotropic first (cubic B-spline); default: native grid")
       .option("--series <uid>", "SeriesInstanceUID when the folder holds several series")
+      .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
       .option("--largest", "keep only the largest connected component")
       .option("--normals", "store per-vertex normals (PLY, OBJ)")
       .option("--json", "machine-readable result");
@@ -36,10 +37,7 @@ in patient coordinates (LPS, mm). Prints triangle count, area (cm²) and time.`)
     if (spacing !== undefined && !(spacing > 0)) throw new InvalidArgumentError(`--spacing must be positive, got ${spacing}`);
     const progress = terminalProgress(!options.json);
     const t0 = performance.now();
-    const { volume: loaded } = await loadSeries(positionals[0], {
-      seriesUid: typeof options.series === "string" ? options.series : undefined,
-      onProgress: progress,
-    });
+    const { volume: loaded } = await loadSeries(positionals[0], seriesLoadOptions(options, progress));
     const tLoad = performance.now();
     const volume = spacing ? resample(loaded, { spacing, interpolation: "cubic", onProgress: progress }) : loaded;
     const tResample = performance.now();

@@ -7,7 +7,7 @@ import { readMesh } from "../../surface/io";
 import type { Mesh } from "../../surface/types";
 import { show } from "../../display/show";
 import { HU_WINDOWS, type WindowSpec } from "../../display/slices";
-import { numberOption, printJson, terminalProgress } from "../options";
+import { numberOption, printJson, seriesLoadOptions, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 const MESH_EXT = /\.(ply|stl|obj)$/i;
@@ -31,6 +31,7 @@ export const command: CliCommand = {
       .option("--max-triangles <n>", "decimate the viewer's mesh to at most N triangles (default 200000)")
       .option("--view <name>", "initial camera: front, back, left, right, top (default front)")
       .option("--series <uid>", "SeriesInstanceUID when the folder holds several series")
+      .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
       .option("--window <w>", "slices: skin, brain, soft-tissue, bone, lung or CENTER,WIDTH")
       .option("--index <i,j,k>", "slices: voxel indices of the three planes (default: the middle)")
       .option("--json", "machine-readable result");
@@ -40,13 +41,12 @@ export const command: CliCommand = {
     const out = options.output as string | undefined;
     if (typeof out !== "string" || !/\.(html|png)$/i.test(out)) throw new InvalidArgumentError("unmask view: -o FILE.html (3D viewer) or -o FILE.png (slices) is required");
     if (!fs.existsSync(input)) throw new FileNotFoundError(input, "DICOM folder or mesh file");
-    const seriesUid = typeof options.series === "string" ? options.series : undefined;
     const progress = terminalProgress(!options.json);
     const t0 = performance.now();
     let result: Record<string, unknown>;
     if (/\.png$/i.test(out)) {
       if (MESH_EXT.test(input)) throw new InvalidArgumentError("unmask view: slices (-o .png) need a DICOM folder, not a mesh file");
-      const { volume } = await loadSeries(input, { seriesUid, onProgress: progress });
+      const { volume } = await loadSeries(input, seriesLoadOptions(options, progress));
       const r = show.slices(volume, { window: parseWindow(options.window), index: parseIndex(options.index), save: out, quiet: true });
       result = {
         output: out,
@@ -60,7 +60,7 @@ export const command: CliCommand = {
       if (!["front", "back", "left", "right", "top"].includes(view)) throw new InvalidArgumentError(`--view must be front, back, left, right or top, got "${view}"`);
       let mesh: Mesh;
       if (MESH_EXT.test(input) && fs.statSync(input).isFile()) mesh = readMesh(input);
-      else mesh = await marchingCubes((await loadSeries(input, { seriesUid, onProgress: progress })).volume, { level, onProgress: progress });
+      else mesh = await marchingCubes((await loadSeries(input, seriesLoadOptions(options, progress))).volume, { level, onProgress: progress });
       const r = show.mesh(mesh, {
         maxTriangles, view: view as "front", title: `${path.basename(path.resolve(input))}${MESH_EXT.test(input) ? "" : ` at ${level}`}`, save: out, quiet: true,
       });
