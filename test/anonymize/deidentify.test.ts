@@ -1,6 +1,6 @@
 import { test, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -304,4 +304,31 @@ test("unmask's encoder writes the same bytes as dcmjs's writer, for the every-at
     assert.equal(mine.length, theirs.length, f);
     assert.equal(Buffer.compare(mine, theirs), 0, `${f}: bytes differ from dcmjs's`);
   }
+});
+
+test("compressed and implicit-VR inputs: JPEG-LS and RLE stay encapsulated, implicit VR becomes explicit, pixels equal (pydicom, dcmtk)", async () => {
+  const dir = path.join(work, "syntaxes");
+  fs.mkdirSync(dir);
+  // Derived test data made with Debian's dcmtk from three CT slices.
+  execFileSync("dcmcjpls", [ctFile(50), path.join(dir, "a.dcm")]);
+  execFileSync("dcmconv", ["+ti", ctFile(51), path.join(dir, "b.dcm")]);
+  execFileSync("dcmcrle", [ctFile(52), path.join(dir, "c.dcm")]);
+  const report = await deidentify(dir, path.join(work, "syntaxes-out"), { key: KEY });
+  assert.equal(report.files.length, 3);
+  const py = `import json, sys, pydicom, numpy as np
+out = []
+for o, i in zip(sys.argv[1::2], sys.argv[2::2]):
+    a, b = pydicom.dcmread(o), pydicom.dcmread(i)
+    out.append([str(a.file_meta.TransferSyntaxUID), bool(np.array_equal(a.pixel_array, b.pixel_array)), str(a.PatientName)])
+print(json.dumps(out))`;
+  const pairs = ["a", "b", "c"].flatMap((n, k) => [path.join(report.output, `IM000${k + 1}.dcm`), path.join(dir, `${n}.dcm`)]);
+  const got = JSON.parse(execFileSync("/usr/bin/python3", ["-c", py, ...pairs], { encoding: "utf8" }));
+  assert.deepEqual(got, [
+    ["1.2.840.10008.1.2.4.80", true, ""],
+    ["1.2.840.10008.1.2.1", true, ""],
+    ["1.2.840.10008.1.2.5", true, ""],
+  ]);
+  // dcmtk's own decoders read the encapsulated outputs.
+  execFileSync("dcmdjpls", [path.join(report.output, "IM0001.dcm"), path.join(work, "a-raw.dcm")]);
+  execFileSync("dcmdrle", [path.join(report.output, "IM0003.dcm"), path.join(work, "c-raw.dcm")]);
 });
