@@ -4,7 +4,7 @@
 # otherwise each benchmark says which are absent. BENCH=name runs only bench/name.bench.ts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-PY_PACKAGES=(python3-skimage python3-vtk9 python3-opencv python3-matplotlib python3-pydicom python3-scipy)
+PY_PACKAGES=(python3-skimage python3-vtk9 python3-opencv python3-matplotlib python3-pydicom python3-gdcm python3-scipy dcmtk)
 missing=()
 for p in "${PY_PACKAGES[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

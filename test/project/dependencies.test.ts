@@ -31,6 +31,16 @@ export function programsIn(text: string): string[] {
   return out;
 }
 
+/**
+ * Names of the outside reference tools (dcmtk's dcm*, gdcm*, dciodvfy, dcm2niix, tesseract, redis,
+ * chromium) written as string literals anywhere, e.g. passed to a helper that runs them.
+ */
+export function toolNamesIn(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/["'`]((?:dcm[a-z0-9]+|gdcm[a-z]+|dciodvfy|tesseract|redis-server|redis-cli|chromium|xvfb-run|mmdebstrap)|\/usr\/bin\/[\w.+-]+)["'`]/g)) out.push(m[1]);
+  return out;
+}
+
 /** Python modules imported by Python source, or by Python code inside strings of a TypeScript file. */
 export function pythonImportsIn(text: string, isPython: boolean): string[] {
   const out = new Set<string>();
@@ -51,6 +61,7 @@ export function pythonImportsIn(text: string, isPython: boolean): string[] {
 
 test("the scanners find programs and Python imports in TypeScript and Python text", () => {
   assert.deepEqual(programsIn(`execFileSync("dcmconv", ["+td"]); spawnSync("/usr/bin/python3", ["-c", "import vtk"]); spawn(cmd)`), ["dcmconv", "/usr/bin/python3"]);
+  assert.deepEqual(toolNamesIn(`convert("ct-p14", CT_DIR, CT_SLICES, "dcmcjpeg", ["+el"]); tool("gdcmconv"); import * as d from "dcmjs";`), ["dcmcjpeg", "gdcmconv", "dcmjs"]);
   assert.deepEqual(pythonImportsIn(`const py = "import json,sys; import numpy as np\\nfrom pydicom import dcmread";\nimport * as fs from "node:fs";\nimport { x } from "y";`, false).sort(), ["json", "numpy", "pydicom", "sys"]);
   assert.deepEqual(pythonImportsIn(`import cv2\nfrom skimage.measure import marching_cubes\nimport os.path\n`, true).sort(), ["cv2", "os", "skimage"]);
 });
@@ -59,10 +70,12 @@ test("every program and Python module the tests use is installed by scripts/setu
   const files = [...sources(path.join(ROOT, "test"), [".ts", ".py"]), ...sources(path.join(ROOT, "scripts"), [".ts", ".py"])];
   const programs = new Map<string, string>(); // program → first file using it
   const modules = new Map<string, string>();
+  const maybe = new Map<string, string>(); // tool-like string literals: checked when they name a program on PATH
   for (const f of files) {
     const text = fs.readFileSync(f, "utf8");
     const rel = path.relative(ROOT, f);
     if (f.endsWith(".ts")) for (const p of programsIn(text)) if (!programs.has(p)) programs.set(p, rel);
+    if (f.endsWith(".ts")) for (const p of toolNamesIn(text)) if (!programs.has(p) && !maybe.has(p)) maybe.set(p, rel);
     const local = new Set(fs.readdirSync(path.dirname(f)).filter((n) => n.endsWith(".py")).map((n) => n.slice(0, -3)));
     for (const m of pythonImportsIn(text, f.endsWith(".py"))) if (!local.has(m) && !modules.has(m)) modules.set(m, rel);
   }
@@ -91,6 +104,13 @@ print(json.dumps(out))`;
     if (w === "stdlib") continue;
     if (!w) problems.push(`Python module ${m} (imported in ${file}) is not installed at all`);
     else paths.set(`Python module ${m} (${file})`, fs.realpathSync(w));
+  }
+  for (const [p, file] of maybe) {
+    if (programs.has(p)) continue;
+    try {
+      const resolved = p.startsWith("/") ? (fs.existsSync(p) ? p : "") : execFileSync("/bin/sh", ["-c", `command -v "$1"`, "sh", p], { encoding: "utf8" }).trim();
+      if (resolved) paths.set(`program ${p} (${file})`, resolved);
+    } catch { /* a package name or the like, not a program */ }
   }
   for (const [p, file] of programs) {
     let resolved: string;

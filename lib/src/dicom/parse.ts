@@ -226,7 +226,7 @@ const EXPECTED_VR: Record<string, [string, string[]]> = {
 function checkValueRepresentations(ds: dicomParser.DataSet, path: string): void {
   const visit = (set: dicomParser.DataSet, top: boolean) => {
     for (const el of Object.values(set.elements)) {
-      // dicom-parser keeps an undefined-length item's delimiter (FFFE,E00D) as an element with VR "": not data.
+      // Items and delimiters (group FFFE) carry no VR.
       if (el.tag.startsWith("xfffe")) continue;
       if (el.vr !== undefined && !DICOM_VRS.has(el.vr)) {
         throw new InvalidDicomError(path, `element ${tagText(el.tag)} at byte ${el.dataOffset}`, `Value Representation ${JSON.stringify(el.vr)} is not a DICOM VR; the header is damaged`, el.dataOffset);

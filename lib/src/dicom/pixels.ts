@@ -1,5 +1,5 @@
 import * as dicomParser from "dicom-parser";
-import { InvalidDicomError, TruncatedDicomError, UnsupportedTransferSyntaxError } from "../core/errors";
+import { InvalidDicomError, TruncatedDicomError, UnmaskError, UnsupportedTransferSyntaxError } from "../core/errors";
 import { transferSyntaxName } from "./transfer-syntax";
 import type { SliceHeader } from "./types";
 
@@ -66,7 +66,13 @@ export function decodeStoredPixels(ds: dicomParser.DataSet, h: SliceHeader, targ
       raw = decodeRle(frame, n, bytesPer, h.path);
     } else {
       if (!decoder) throw new UnsupportedTransferSyntaxError(h.path, h.transferSyntaxUid, transferSyntaxName(h.transferSyntaxUid));
-      raw = decoder(frame, { rows: h.rows, columns: h.columns, bitsAllocated: h.bitsAllocated, bitsStored: h.bitsStored, pixelRepresentation: h.pixelRepresentation, samplesPerPixel: h.samplesPerPixel, path: h.path });
+      try {
+        raw = decoder(frame, { rows: h.rows, columns: h.columns, bitsAllocated: h.bitsAllocated, bitsStored: h.bitsStored, pixelRepresentation: h.pixelRepresentation, samplesPerPixel: h.samplesPerPixel, path: h.path });
+      } catch (e) {
+        // A codec's own exception (wasm abort, bad marker) becomes a typed error naming the file.
+        if (e instanceof UnmaskError) throw e;
+        throw new InvalidDicomError(h.path, "Pixel Data (7FE0,0010)", `the ${transferSyntaxName(h.transferSyntaxUid)} frame (${frame.length} bytes) does not decode: ${e instanceof Error ? e.message : String(e)}`);
+      }
       if (raw.length < n * bytesPer) {
         throw new InvalidDicomError(h.path, "Pixel Data (7FE0,0010)", `the ${transferSyntaxName(h.transferSyntaxUid)} frame decodes to ${raw.length} bytes, ${h.rows} × ${h.columns} × ${bytesPer} = ${n * bytesPer} expected`);
       }

@@ -8,6 +8,10 @@ import { command as match } from "./match";
 import { command as view } from "./view";
 import { command as convert } from "./convert";
 import { command as deidentify } from "./deidentify";
+import { command as experiment } from "./experiment";
+import { command as observer } from "./observer";
+import { command as audit } from "./audit";
+import { command as worker } from "./worker";
 
 /** Every `unmask` subcommand; each lives in its own file in this folder. */
 export const commands: CliCommand[] = [
@@ -20,4 +24,8 @@ export const commands: CliCommand[] = [
   view,
   convert,
   deidentify,
+  experiment,
+  observer,
+  audit,
+  worker,
 ];

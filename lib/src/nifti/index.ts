@@ -1,0 +1,1 @@
+export { readNifti, writeNifti, decodeNifti, encodeNifti, NiftiError, type NiftiInfo } from "./nifti";
