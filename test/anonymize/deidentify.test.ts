@@ -246,6 +246,9 @@ test("UIDs map consistently across the files of a run, across runs with one key,
   // The output is a loadable series, and the report says the key was given.
   assert.equal((await listSeries(a.out)).series[0].sliceCount, 108);
   assert.equal(a.report.key, "given");
+  assert.equal(a.report.keyFingerprint, b.report.keyFingerprint);
+  assert.notEqual(a.report.keyFingerprint, c.report.keyFingerprint);
+  assert.ok(!a.report.keyFingerprint.includes(KEY.toString("hex").slice(0, 8)));
   const noKey = await deidentify(CT_DIR, path.join(work, "ct-random"));
   assert.equal(noKey.key, "random");
   assert.ok(noKey.warnings.some((w) => /random key/.test(w)));

@@ -59,6 +59,8 @@ export interface DeidentificationReport {
   options: Required<DeidentifyProfileOptions>;
   /** "given" when a key was passed (mapping reproducible with it), "random" otherwise (mapping not reproducible). */
   key: "given" | "random";
+  /** 16 hex digits of HMAC(key, a fixed label): two runs with the same fingerprint used the same key; the key cannot be derived from it. */
+  keyFingerprint: string;
   output: string;
   files: { output: string; sopInstanceUid: string; burnedInAnnotation: "YES" | "NO" | "absent" }[];
   /** Output files whose BurnedInAnnotation is YES: text in the pixels is not removed by header de-identification. */
@@ -154,7 +156,7 @@ function shiftDate(yyyymmdd: string, days: number): string | null {
   return `${String(d.getUTCFullYear()).padStart(4, "0")}${String(d.getUTCMonth() + 1).padStart(2, "0")}${String(d.getUTCDate()).padStart(2, "0")}`;
 }
 
-/** Per-run state shared by every file: key, options, UID map (for the report), identifying words. */
+/** Per-run state shared by every file: the key and the options. */
 export interface DeidentifyContext {
   key: Uint8Array;
   options: Required<DeidentifyProfileOptions>;
@@ -384,6 +386,7 @@ export async function deidentify(source: DeidentifySource, outDir: string, optio
     ...deidentificationMethod(ctx.options),
     options: ctx.options,
     key: options.key ? "given" : "random",
+    keyFingerprint: createHmac("sha256", key).update("unmask key fingerprint").digest("hex").slice(0, 16),
     output: path.resolve(outDir),
     files: [],
     burnedInAnnotation: [],
