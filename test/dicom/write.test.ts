@@ -135,6 +135,23 @@ test("seed mode on a series stored signed: stored values below 0 become 0, as th
   assert.throws(() => convert(mri, { mode: "hu" }), /Hounsfield/);
 });
 
+test("the MRI writes and reloads unchanged (seed mode changes nothing), its rescale kept, pydicom agrees", async () => {
+  const mri = await loadSeries(MRI_DIR);
+  const seed = convert(mri, { mode: "seed" });
+  assert.equal(seed.changedVoxels, 0);
+  const out = path.join(work, "mri");
+  const w = await writeSeries(seed, out, { ...seed.write });
+  const back = await loadSeries(out);
+  assert.equal(firstMismatch(back.volume.data, mri.volume.data), null);
+  assert.equal(back.slices[0].modality, "MR");
+  const d = readDicomDataset(w.files[0]).dict;
+  const src = readDicomDataset(mri.slices[0].path).dict;
+  for (const tag of ["00281052", "00281053"]) assert.deepEqual(d[tag]?.Value?.map(Number), src[tag]?.Value?.map(Number), tag);
+  const raw = path.join(work, "mri-pydicom.raw");
+  execFileSync(PY, [REF, "pydicom", out, raw]);
+  assert.equal(firstMismatch(readRaw(raw), mri.volume.data), null);
+});
+
 test("an existing output is refused without force and replaced with it; the input folder cannot be the output", async () => {
   const s = await source;
   const out = path.join(work, "exists");
