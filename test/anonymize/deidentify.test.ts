@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { deidentify, PROFILE_TABLE, dateShiftDays, type DeidentifyOptions } from "unmask/anonymize";
 import { readDicomDataset, encodeDicomFile, dictionaryEntry, listSeries, type DicomDataset, type DicomElement } from "unmask/dicom";
-import { CT_DIR, tempDir } from "../helpers/paths";
+import { CT_DIR, ROOT, tempDir } from "../helpers/paths";
 
 const work = tempDir("unmask-deid-");
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -158,6 +158,12 @@ test("a file holding every attribute of Table E.1-1 comes out as the table says,
   // BurnedInAnnotation YES flagged.
   assert.deepEqual(report.burnedInAnnotation, ["IM0001.dcm"]);
   assert.ok(report.warnings.some((w) => /BurnedInAnnotation YES/.test(w)));
+});
+
+test("the committed profile table is what the committed generator makes from the committed extract of the standard", () => {
+  const out = execFileSync(process.execPath, [path.join(ROOT, "scripts", "generate-profile-table.mjs"), "--check"], { encoding: "utf8" });
+  assert.match(out, /up to date/);
+  assert.equal(PROFILE_TABLE.length, 621);
 });
 
 // Typed by hand from DICOM PS3.15 Table E.1-1 (Basic Profile column), not read from the committed table.
