@@ -76,14 +76,19 @@ export function contentHash(target: string): string {
   return hash;
 }
 
-/** The on-disk store: `DIR/<stage>/<key>.<ext>`, with hit/miss counts per stage. */
+/**
+ * The on-disk store: `DIR/<stage>/<key>.<ext>`, with hit/miss counts per stage. `null`: nothing on
+ * disk; values are kept in memory for the life of the instance (one CLI command), so a stage
+ * asked for twice is computed once.
+ */
 export class StageCache {
-  /** Absolute cache folder. */
-  readonly dir: string;
+  /** Absolute cache folder, or null when nothing is stored. */
+  readonly dir: string | null;
   /** Hits and misses per stage since creation (or `resetCounts`). */
   readonly counts: StageCounts;
-  constructor(dir: string = defaultCacheDir()) {
-    this.dir = path.resolve(dir);
+  private readonly memory = new Map<string, unknown>();
+  constructor(dir: string | null = defaultCacheDir()) {
+    this.dir = dir === null ? null : path.resolve(dir);
     this.counts = Object.fromEntries(STAGES.map((s) => [s, { hits: 0, misses: 0 }])) as StageCounts;
   }
 
@@ -98,11 +103,12 @@ export class StageCache {
   }
 
   private file(stage: Stage, key: string, ext: string): string {
-    return path.join(this.dir, stage, `${key}.${ext}`);
+    return path.join(this.dir ?? "", stage, `${key}.${ext}`);
   }
 
   /** The cached bytes, or undefined. Does not count. */
   read(stage: Stage, key: string, ext: string): Buffer | undefined {
+    if (this.dir === null) return undefined;
     try {
       return fs.readFileSync(this.file(stage, key, ext));
     } catch {
@@ -112,6 +118,7 @@ export class StageCache {
 
   /** Store bytes atomically. */
   write(stage: Stage, key: string, ext: string, data: Uint8Array | string): void {
+    if (this.dir === null) return;
     writeFileAtomic(this.file(stage, key, ext), data);
   }
 
@@ -120,6 +127,10 @@ export class StageCache {
    * A corrupt entry is recomputed, not trusted.
    */
   async get<T>(stage: Stage, key: string, ext: string, codec: { encode(v: T): Uint8Array | string | Promise<Uint8Array | string>; decode(b: Buffer): T | Promise<T> }, compute: () => Promise<T>): Promise<T> {
+    if (this.dir === null && this.memory.has(`${stage}/${key}`)) {
+      this.counts[stage].hits++;
+      return this.memory.get(`${stage}/${key}`) as T;
+    }
     const bytes = this.read(stage, key, ext);
     if (bytes) {
       try {
@@ -131,7 +142,8 @@ export class StageCache {
       }
     }
     const v = await compute();
-    this.write(stage, key, ext, await codec.encode(v));
+    if (this.dir !== null) this.write(stage, key, ext, await codec.encode(v));
+    else this.memory.set(`${stage}/${key}`, v);
     this.counts[stage].misses++;
     return v;
   }

@@ -1,4 +1,4 @@
-export { FacePipeline, alignFaceCrop, pipelineDistance, DEFAULT_VARIANTS, type FaceInput, type FaceOptions, type FaceVerdict, type FaceEmbedding, type RenderVariant, type ScanSurface, type FacePipelineOptions } from "./pipeline";
+export { FacePipeline, alignFaceCrop, pipelineDistance, DEFAULT_VARIANTS, type FaceInput, type FaceOptions, type FaceVerdict, type ScanPresence, type FaceEmbedding, type RenderVariant, type ScanSurface, type FacePipelineOptions } from "./pipeline";
 export { StageCache, STAGES, defaultCacheDir, contentHash, type Stage, type StageCounts } from "./cache";
 export { readManifest, validateManifest, manifestConditions, parseCsv, ManifestError, COVARIATES, type Manifest, type ManifestRow, type Covariate } from "./manifest";
 export { resolveCohort, distractorFiles, optionId, probeId, rowSetting, type Cohort, type CohortImage, type CohortOptions, type GalleryIdentity } from "./cohort";
@@ -7,7 +7,7 @@ export {
   type RocPoint, type Interval, type BootstrapOptions, type GalleryModelPoint,
 } from "./metrics";
 export { runExperiment, PAPER, MODEL_GALLERY_SIZES, type ExperimentOptions, type ExperimentResult, type RecognizerResult, type ProbeOutcome, type GroupResult } from "./run";
-export { summaryRows, summaryCsv, distancesCsv, groupsCsv, missesCsv, writeExperiment, reportHtml, experimentCharts, cmcChart, rocChart, distanceChart, galleryModelChart, SUMMARY_COLUMNS, fmt } from "./report";
+export { missReason, summaryRows, summaryCsv, distancesCsv, groupsCsv, missesCsv, writeExperiment, reportHtml, experimentCharts, cmcChart, rocChart, distanceChart, galleryModelChart, SUMMARY_COLUMNS, fmt } from "./report";
 export { chartPng, chartFigure, type Chart, type ChartSeries } from "./figures";
 export { observerQuiz, type ObserverQuizOptions } from "./observer";
 export { readObserverAnswers, scoreObserver, type ObserverAnswer, type ObserverResult } from "./observer-answers";

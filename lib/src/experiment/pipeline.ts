@@ -1,16 +1,16 @@
 /**
- * One scan-to-face pipeline: load → surface → render variants → detect → align → encode. Each
+ * One scan-to-face pipeline: load → surface → render variants → detect (the scan's fused presence
+ * verdict, and the face on the condition's render) → align → encode. Each
  * stage's output is cached on disk under the SHA-256 of its input's key and its own options, so a
  * rerun with one changed option recomputes only the stages downstream of that option. Stages run
  * lazily: asking for an embedding whose entry is cached reads nothing else.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { FileNotFoundError, InvalidArgumentError } from "../core/errors";
 import type { ProgressFn, WarningFn } from "../core/progress";
 import { loadSeries } from "../dicom/load";
 import { resample } from "../volume/resample";
-import type { Direction, Volume } from "../volume/types";
+import type { Direction, Vec3, Volume } from "../volume/types";
 import { marchingCubes } from "../surface/marching-cubes";
 import type { Mesh } from "../surface/types";
 import { createRenderer } from "../render/renderer";
@@ -18,13 +18,14 @@ import type { LightPreset, ViewPreset } from "../render/types";
 import type { RgbaImage } from "../image/types";
 import { readImage } from "../image/io";
 import { detectFaces } from "../face/detect";
+import { detectFaceInScan } from "../face/presence";
 import type { DetectorName, Face, RecognizerName } from "../face/types";
 import { encodeFace, recognizerInfo } from "../face/recognize";
 import { ARCFACE_TEMPLATE, fitSimilarity, fivePointsFromMesh, warpToRgb, type Similarity } from "../face/align";
 import { StageCache, canonicalJson, contentHash, jsonCodec, packArrays, sha256, unpackArrays, type Stage, type StageCounts } from "./cache";
 
 /** Bumped when a stage's computation changes, so old cache entries are not reused. */
-const STAGE_VERSION: Record<Stage, string> = { load: "1", surface: "1", render: "1", detect: "1", align: "1", encode: "1" };
+const STAGE_VERSION: Record<Stage, string> = { load: "1", surface: "2", render: "1", detect: "2", align: "1", encode: "1" };
 
 /** One render of the surface: a camera preset and a light. */
 export interface RenderVariant {
@@ -38,6 +39,8 @@ export interface FaceInput {
   path: string;
   /** SeriesInstanceUID when the folder holds several series. */
   series?: string;
+  /** false: skip damaged files with a warning instead of failing (loadSeries' `strict`, default true). */
+  strict?: boolean;
 }
 
 /** Options of every stage; each stage's key holds only the options it (and its inputs) read. */
@@ -48,6 +51,8 @@ export interface FaceOptions {
   interpolation?: "linear" | "cubic" | "nearest";
   /** surface: isosurface level (default −300 for CT in HU; required for other units). */
   level?: number;
+  /** surface: also compute per-vertex normals from the volume gradient (default false). */
+  normals?: boolean;
   /** render: the variants, tried in order by the detector (default: front, three-point light). */
   variants?: RenderVariant[];
   /** render: image size in pixels (default 512). */
@@ -63,14 +68,26 @@ export interface FaceOptions {
 /** The default render variant: the frontal view under three-point light (the one the detectors find most faces on). */
 export const DEFAULT_VARIANTS: readonly RenderVariant[] = [{ view: "front", light: "three-point" }];
 
-/** The detect stage's verdict: which render variant showed a face, and that face. */
+/** The scan-level face-presence verdict (detectFaceInScan's fused verdict over its own render variants). */
+export interface ScanPresence {
+  present: "yes" | "no" | "uncertain";
+  score: number;
+  reason: string;
+  /** The variants and detectors it fused. */
+  variants: string[];
+  detectors: string[];
+}
+
+/** The detect stage's verdict: whether the scan shows a face at all, and the face on this input's render(s). */
 export interface FaceVerdict {
-  /** Index into the variants of the face that was found; null when none showed a face. */
+  /** Index into the variants of the render whose face is used (aligned, encoded); null when none showed a face. */
   variant: number | null;
   face: Face | null;
   /** Faces found on each variant that was tried. */
   faceCounts: number[];
   detector: DetectorName;
+  /** Scans only: the fused presence verdict of the surface (null for a photograph). */
+  presence: ScanPresence | null;
 }
 
 /** The encode stage's result: an embedding, or null when no face was found. */
@@ -88,18 +105,26 @@ export interface ScanSurface {
   direction: Direction;
   units: string;
   level: number;
+  /** Grid of the volume it was extracted from (after any resampling). */
+  shape: Vec3;
+  spacing: Vec3;
 }
 
 /** Options of a pipeline instance. */
 export interface FacePipelineOptions {
-  /** Cache folder (default: `defaultCacheDir()`). */
-  cache?: string | StageCache;
+  /** Cache folder (default: `defaultCacheDir()`); null: store nothing (compute every stage). */
+  cache?: string | StageCache | null;
+  /** Worker threads of marching cubes (default: up to 2; 1 = the calling thread). Does not change the result. */
+  surfaceWorkers?: number;
   onProgress?: ProgressFn;
   onWarning?: WarningFn;
 }
 
+const IMAGE_EXT = /\.(png|jpe?g|webp|tiff?|bmp|gif)$/i;
+
+/** An image file (photograph) rather than DICOM: a file with an image extension. */
 function isImageFile(p: string): boolean {
-  return fs.statSync(p).isFile();
+  return IMAGE_EXT.test(p) && fs.statSync(p).isFile();
 }
 
 const volumeCodec = {
@@ -111,10 +136,13 @@ const volumeCodec = {
 };
 
 const surfaceCodec = {
-  encode: (s: ScanSurface) => packArrays({ direction: s.direction, units: s.units, level: s.level }, { positions: s.mesh.positions, triangles: s.mesh.triangles }),
+  encode: (s: ScanSurface) => packArrays({ direction: s.direction, units: s.units, level: s.level, shape: s.shape, spacing: s.spacing },
+    { positions: s.mesh.positions, triangles: s.mesh.triangles, ...(s.mesh.normals ? { normals: s.mesh.normals } : {}) }),
   decode: (b: Buffer): ScanSurface => {
     const { header: h, arrays } = unpackArrays(b);
-    return { mesh: { positions: arrays.positions as Float32Array, triangles: arrays.triangles as Uint32Array }, direction: h.direction as Direction, units: h.units as string, level: h.level as number };
+    const mesh: Mesh = { positions: arrays.positions as Float32Array, triangles: arrays.triangles as Uint32Array };
+    if (arrays.normals) mesh.normals = arrays.normals as Float32Array;
+    return { mesh, direction: h.direction as Direction, units: h.units as string, level: h.level as number, shape: h.shape as Vec3, spacing: h.spacing as Vec3 };
   },
 };
 
@@ -140,18 +168,18 @@ const embeddingCodec = {
 };
 
 /**
- * The face in a set of renders: the detect stage's one entry point. It runs `detectFaces` on each
- * variant in order and keeps the first face; when the face-presence detector (fused verdict over
- * render variants) lands, this is the one function to switch.
+ * The face on this input's own renders (the condition's view and light), the one that is aligned
+ * and encoded: `detectFaces` on each variant in order, the largest face of the first that has one.
+ * Whether the scan shows a face at all is the presence verdict (`FacePipeline.presence`).
  */
-async function detectInVariants(images: RgbaImage[], detector: DetectorName): Promise<FaceVerdict> {
+async function faceOnRenders(images: RgbaImage[], detector: DetectorName, presence: ScanPresence | null): Promise<FaceVerdict> {
   const faceCounts: number[] = [];
   for (let v = 0; v < images.length; v++) {
     const faces = await detectFaces(images[v], { detector });
     faceCounts.push(faces.length);
-    if (faces.length) return { variant: v, face: largestFace(faces), faceCounts, detector };
+    if (faces.length) return { variant: v, face: largestFace(faces), faceCounts, detector, presence };
   }
-  return { variant: null, face: null, faceCounts, detector };
+  return { variant: null, face: null, faceCounts, detector, presence };
 }
 
 function largestFace(faces: Face[]): Face {
@@ -190,9 +218,11 @@ export class FacePipeline {
   readonly cache: StageCache;
   private readonly onProgress?: ProgressFn;
   private readonly onWarning?: WarningFn;
+  private readonly surfaceWorkers?: number;
 
   constructor(options: FacePipelineOptions = {}) {
-    this.cache = options.cache instanceof StageCache ? options.cache : new StageCache(options.cache);
+    this.cache = options.cache instanceof StageCache ? options.cache : new StageCache(options.cache === undefined ? undefined : options.cache);
+    this.surfaceWorkers = options.surfaceWorkers;
     this.onProgress = options.onProgress;
     this.onWarning = options.onWarning;
   }
@@ -203,17 +233,19 @@ export class FacePipeline {
   }
 
   /** Cache keys of every stage for this input and options (no stage is run). */
-  keys(input: FaceInput, o: FaceOptions = {}): Record<Stage, string> {
+  keys(input: FaceInput, o: FaceOptions = {}): Record<Stage | "presence", string> {
     if (!fs.existsSync(input.path)) throw new FileNotFoundError(input.path, "DICOM folder or image file");
     const image = isImageFile(input.path);
     const load = sha256("load", STAGE_VERSION.load, image ? "image" : "dicom", contentHash(input.path),
-      canonicalJson(image ? {} : { series: input.series, spacing: o.spacing, interpolation: o.spacing ? o.interpolation ?? "linear" : undefined }));
-    const surface = image ? load : sha256("surface", STAGE_VERSION.surface, load, canonicalJson({ level: o.level }));
+      canonicalJson(image ? {} : { series: input.series, strict: input.strict === false ? false : undefined, spacing: o.spacing, interpolation: o.spacing ? o.interpolation ?? "linear" : undefined }));
+    const surface = image ? load : sha256("surface", STAGE_VERSION.surface, load, canonicalJson({ level: o.level, normals: o.normals ? true : undefined }));
     const render = image ? load : sha256("render", STAGE_VERSION.render, surface, canonicalJson({ variants: o.variants ?? DEFAULT_VARIANTS, size: o.size ?? 512 }));
     const detect = sha256("detect", STAGE_VERSION.detect, render, canonicalJson({ detector: o.detector ?? "human" }));
+    // The presence verdict depends on the surface only: rows that share a surface share it.
+    const presence = image ? "" : sha256("presence", STAGE_VERSION.detect, surface);
     const align = sha256("align", STAGE_VERSION.align, detect, canonicalJson({ size: o.alignSize ?? 512 }));
     const encode = sha256("encode", STAGE_VERSION.encode, align, canonicalJson({ recognizer: o.recognizer ?? "dlib" }));
-    return { load, surface, render, detect, align, encode };
+    return { load, surface, render, detect, presence, align, encode };
   }
 
   /** Stage 1: the volume (DICOM series, optionally resampled). */
@@ -221,14 +253,15 @@ export class FacePipeline {
     const k = this.keys(input, o);
     if (isImageFile(input.path)) throw new InvalidArgumentError(`${input.path}: an image file has no volume`);
     return this.cache.get("load", k.load, "bin", volumeCodec, async () => {
-      const loaded = await loadSeries(input.path, { seriesUid: input.series, onProgress: this.onProgress });
-      for (const w of loaded.warnings ?? []) this.onWarning?.(w);
-      let v = loaded.volume;
       if (o.spacing !== undefined) {
+        // A resampled volume is its own entry, made from the native one (shared by every spacing).
         if (!(o.spacing > 0)) throw new InvalidArgumentError(`spacing must be positive, got ${o.spacing}`);
-        v = resample(v, { spacing: o.spacing, interpolation: o.interpolation ?? "linear", onProgress: this.onProgress });
+        const native = await this.volume(input, { ...o, spacing: undefined });
+        return resample(native, { spacing: o.spacing, interpolation: o.interpolation ?? "linear", onProgress: this.onProgress });
       }
-      return v;
+      // Loader warnings are printed when the volume is loaded, not again when it comes from the cache.
+      const loaded = await loadSeries(input.path, { seriesUid: input.series, strict: input.strict, onProgress: this.onProgress, onWarning: this.onWarning });
+      return loaded.volume;
     });
   }
 
@@ -239,8 +272,8 @@ export class FacePipeline {
       const volume = await this.volume(input, o);
       const level = o.level ?? (volume.units === "HU" ? -300 : undefined);
       if (level === undefined) throw new InvalidArgumentError(`${input.path}: give an isosurface level for a ${volume.modality || volume.units} scan (the −300 default is for CT in HU)`);
-      const mesh = await marchingCubes(volume, { level, onProgress: this.onProgress });
-      return { mesh, direction: volume.direction, units: volume.units, level };
+      const mesh = await marchingCubes(volume, { level, normals: !!o.normals, workers: this.surfaceWorkers, onProgress: this.onProgress });
+      return { mesh, direction: volume.direction, units: volume.units, level, shape: volume.shape, spacing: volume.spacing };
     });
   }
 
@@ -262,10 +295,24 @@ export class FacePipeline {
     });
   }
 
-  /** Stage 4: the face verdict over the variants. */
+  /**
+   * Stage 4a (scans): is there a face in this surface? `detectFaceInScan`'s fused verdict over its
+   * own variant set, on the surface of the surface stage (cached under the detect stage).
+   */
+  async presence(input: FaceInput, o: FaceOptions = {}): Promise<ScanPresence | null> {
+    const k = this.keys(input, o);
+    if (isImageFile(input.path)) return null;
+    return this.cache.get("detect", `presence-${k.presence}`, "json", jsonCodec, async () => {
+      const s = await this.surface(input, o);
+      const v = await detectFaceInScan(s.mesh);
+      return { present: v.present, score: v.score, reason: v.reason, variants: v.variants, detectors: v.detectors };
+    });
+  }
+
+  /** Stage 4: the presence verdict and the face on this input's render(s). */
   async detect(input: FaceInput, o: FaceOptions = {}): Promise<FaceVerdict> {
     const k = this.keys(input, o);
-    return this.cache.get("detect", k.detect, "json", jsonCodec, async () => detectInVariants(await this.renders(input, o), o.detector ?? "human"));
+    return this.cache.get("detect", k.detect, "json", jsonCodec, async () => faceOnRenders(await this.renders(input, o), o.detector ?? "human", await this.presence(input, o)));
   }
 
   /** Stage 5: the aligned face crop, or null when no face was found. */
@@ -321,9 +368,4 @@ export function pipelineDistance(a: FaceEmbedding, b: FaceEmbedding): number {
     nb += b.vector[i] ** 2;
   }
   return 1 - dot / Math.sqrt(na * nb);
-}
-
-/** Path helper for reports: the input's name relative to a base folder. */
-export function inputLabel(p: string, base: string): string {
-  return path.relative(base, p) || path.basename(p);
 }

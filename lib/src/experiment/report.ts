@@ -6,11 +6,18 @@ import { escapeHtml, htmlPage } from "../display/output";
 import { plotHtml } from "../display/plot";
 import { csvField } from "./manifest";
 import { chartFigure, chartPng, type Chart } from "./figures";
-import { PAPER, type ExperimentResult } from "./run";
+import { PAPER, type ExperimentResult, type ProbeOutcome } from "./run";
+
+/** Why a probe was not identified at rank 1. */
+export function missReason(o: ProbeOutcome): string {
+  if (!o.detected) return `no face on its render (scan presence verdict: ${o.presence})`;
+  if (!o.encoded) return "recognizer found no face";
+  return "another identity nearer";
+}
 
 /** Columns of summary.csv. */
 export const SUMMARY_COLUMNS = [
-  "recognizer", "probes", "detected", "rank1", "rank1_low", "rank1_high", "rank5", "rank5_low", "rank5_high",
+  "recognizer", "probes", "face_present", "detected", "detection_rate", "detection_rate_low", "detection_rate_high", "rank1", "rank1_low", "rank1_high", "rank5", "rank5_low", "rank5_high",
   "auc", "auc_low", "auc_high", "eer", "eer_low", "eer_high", "eer_threshold", "photo_threshold", "tmr_at_photo_threshold", "fmr_at_photo_threshold", "gallery_size",
 ] as const;
 
@@ -22,14 +29,14 @@ export function fmt(x: number | undefined): string {
 /** The summary table: one row per recognizer (and an `observer` row when answers were given), as strings. */
 export function summaryRows(r: ExperimentResult): { columns: string[]; rows: string[][] } {
   const rows = r.recognizers.map((x) => [
-    x.recognizer, String(x.probes), String(x.detected),
+    x.recognizer, String(x.probes), String(r.facePresent), String(x.detected), fmt(x.detectionRate.value), fmt(x.detectionRate.low), fmt(x.detectionRate.high),
     fmt(x.rank1.value), fmt(x.rank1.low), fmt(x.rank1.high), fmt(x.rank5.value), fmt(x.rank5.low), fmt(x.rank5.high),
     fmt(x.auc.value), fmt(x.auc.low), fmt(x.auc.high), fmt(x.eer.value), fmt(x.eer.low), fmt(x.eer.high),
     fmt(x.eerThreshold), fmt(x.tolerance), fmt(x.atTolerance.tmr), fmt(x.atTolerance.fmr), String(r.gallerySize),
   ]);
   if (r.observer) {
     const o = r.observer;
-    rows.push(["observer", String(o.probes), String(o.answered), fmt(o.rank1.value), fmt(o.rank1.low), fmt(o.rank1.high), "", "", "", "", "", "", "", "", "", "", "", "", "", String(r.gallerySize)]);
+    rows.push(["observer", String(o.probes), String(r.facePresent), String(o.answered), "", "", "", fmt(o.rank1.value), fmt(o.rank1.low), fmt(o.rank1.high), "", "", "", "", "", "", "", "", "", "", "", "", "", String(r.gallerySize)]);
   }
   return { columns: [...SUMMARY_COLUMNS], rows };
 }
@@ -65,7 +72,7 @@ export function groupsCsv(r: ExperimentResult): string {
 /** misses.csv text: every probe not identified at rank 1, with why. */
 export function missesCsv(r: ExperimentResult): string {
   const rows: unknown[][] = [];
-  for (const x of r.recognizers) for (const o of x.misses) rows.push([x.recognizer, o.probe, o.setting, o.detected ? (o.encoded ? "another identity nearer" : "recognizer found no face") : "no face detected", o.rank, fmt(o.genuineDistance), o.nearest, fmt(o.nearestDistance)]);
+  for (const x of r.recognizers) for (const o of x.misses) rows.push([x.recognizer, o.probe, o.setting, missReason(o), o.rank, fmt(o.genuineDistance), o.nearest, fmt(o.nearestDistance)]);
   return csv(["recognizer", "probe", "setting", "reason", "rank", "genuine_distance", "nearest", "nearest_distance"], rows);
 }
 
@@ -133,7 +140,7 @@ function tableHtml(columns: readonly string[], rows: readonly (readonly string[]
 /** The self-contained report page (tables and PNG figures inline). */
 export function reportHtml(r: ExperimentResult, pngs: Record<string, Buffer>): string {
   const s = summaryRows(r);
-  const misses = r.recognizers.flatMap((x) => x.misses.map((o) => [x.recognizer, o.probe, o.setting, o.detected ? (o.encoded ? "another identity nearer" : "recognizer found no face") : "no face detected", String(o.rank), o.nearest]));
+  const misses = r.recognizers.flatMap((x) => x.misses.map((o) => [x.recognizer, o.probe, o.setting, missReason(o), String(o.rank), o.nearest]));
   const groups = r.recognizers.flatMap((x) => x.groups.map((g) => [x.recognizer, g.covariate, g.value, String(g.probes), `${fmt(g.rank1.value)} [${fmt(g.rank1.low)}, ${fmt(g.rank1.high)}]`]));
   const body = `<style>body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 6px;font-size:13px}caption{font-weight:bold;text-align:left}img{max-width:100%}</style>
 <h1>unmask identification experiment</h1>

@@ -10,7 +10,7 @@ import type { RecognizerName } from "../face/types";
 import { recognizerInfo, recognizers as RECOGNIZERS } from "../face/recognize";
 import { COVARIATES, type Covariate, type Manifest } from "./manifest";
 import { resolveCohort, rowSetting, withRow, type Cohort, type CohortImage, type CohortOptions, type GalleryIdentity } from "./cohort";
-import { FacePipeline, pipelineDistance, type FaceEmbedding } from "./pipeline";
+import { FacePipeline, pipelineDistance, type FaceEmbedding, type FaceVerdict } from "./pipeline";
 import type { StageCache, StageCounts } from "./cache";
 import {
   auc, bootstrapInterval, cmc, eer, galleryModel, rankRate, ranks, roc,
@@ -52,8 +52,10 @@ export interface ProbeOutcome {
   probe: string;
   setting: string;
   subject: string;
-  /** The detect stage found a face. */
+  /** The detect stage found a face on the probe's render. */
   detected: boolean;
+  /** The scan's fused face-presence verdict. */
+  presence: "yes" | "no" | "uncertain" | "n/a";
   /** The recognizer produced an embedding. */
   encoded: boolean;
   rank: number;
@@ -109,7 +111,9 @@ export interface ExperimentResult {
   manifest: string;
   probeConditions: string[];
   galleryConditions: string[];
-  probes: { label: string; setting: string; subject: string; detected: boolean; variant: number | null }[];
+  probes: { label: string; setting: string; subject: string; detected: boolean; variant: number | null; presence: "yes" | "no" | "uncertain" | "n/a"; presenceReason: string }[];
+  /** Probes whose scan the presence verdict calls "yes" or "uncertain" (a face is there). */
+  facePresent: number;
   gallery: { label: string; images: string[]; detected: boolean[] }[];
   gallerySize: number;
   recognizers: RecognizerResult[];
@@ -145,7 +149,7 @@ export async function runExperiment(manifest: Manifest | string, options: Experi
   const total = (cohort.probes.length + galleryImages.length) * (1 + names.length);
   let done = 0;
   const step = (label: string) => progress(++done, total, label);
-  const verdict = new Map<string, Awaited<ReturnType<FacePipeline["detect"]>>>();
+  const verdict = new Map<string, FaceVerdict>();
   for (const im of [...cohort.probes, ...galleryImages]) {
     verdict.set(im.label, await withRow(im, m, () => pipeline.detect(im.input, im.options)));
     step(`detecting faces (${im.label})`);
@@ -191,7 +195,11 @@ export async function runExperiment(manifest: Manifest | string, options: Experi
     manifest: m.file,
     probeConditions: cohort.probeConditions,
     galleryConditions: cohort.galleryConditions,
-    probes: cohort.probes.map((p) => ({ label: p.label, setting: rowSetting(p.row!), subject: p.row!.subject, detected: verdict.get(p.label)!.variant !== null, variant: verdict.get(p.label)!.variant })),
+    probes: cohort.probes.map((p) => {
+      const v = verdict.get(p.label)!;
+      return { label: p.label, setting: rowSetting(p.row!), subject: p.row!.subject, detected: v.variant !== null, variant: v.variant, presence: v.presence?.present ?? "n/a", presenceReason: v.presence?.reason ?? "" };
+    }),
+    facePresent: cohort.probes.filter((p) => { const pr = verdict.get(p.label)!.presence; return !!pr && pr.present !== "no"; }).length,
     gallery: identities.map((i) => ({ label: i.label, images: i.images.map((x) => x.label), detected: i.images.map((x) => verdict.get(x.label)!.variant !== null) })),
     gallerySize: G,
     recognizers: results,
@@ -204,7 +212,7 @@ export async function runExperiment(manifest: Manifest | string, options: Experi
 
 function scoreRecognizer(
   recognizer: RecognizerName, distance: "euclidean" | "cosine", tolerance: number, cohort: Cohort, identities: GalleryIdentity[], truth: number[],
-  distances: number[][], probeEmb: FaceEmbedding[], verdict: Map<string, { variant: number | null }>, boot: Required<BootstrapOptions>, sizes: number[],
+  distances: number[][], probeEmb: FaceEmbedding[], verdict: Map<string, FaceVerdict>, boot: Required<BootstrapOptions>, sizes: number[],
 ): RecognizerResult {
   const G = identities.length;
   const rk = ranks(distances, truth);
@@ -213,7 +221,7 @@ function scoreRecognizer(
     distances[i].forEach((d, g) => { if (Number.isFinite(d) && (nearest < 0 || d < distances[i][nearest])) nearest = g; });
     return {
       probe: p.label, setting: rowSetting(p.row!), subject: p.row!.subject,
-      detected: verdict.get(p.label)!.variant !== null, encoded: !!probeEmb[i].vector,
+      detected: verdict.get(p.label)!.variant !== null, presence: verdict.get(p.label)!.presence?.present ?? "n/a", encoded: !!probeEmb[i].vector,
       rank: rk[i], genuineDistance: distances[i][truth[i]],
       nearest: nearest >= 0 ? identities[nearest].label : "", nearestDistance: nearest >= 0 ? distances[i][nearest] : Infinity,
     };

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from "../../core/errors";
 import type { RecognizerName } from "../../face/types";
 import { runExperiment } from "../../experiment/run";
 import { defaultCacheDir } from "../../experiment/cache";
-import { summaryRows, writeExperiment } from "../../experiment/report";
+import { missReason, summaryRows, writeExperiment } from "../../experiment/report";
 import { numberOption, printJson, terminalProgress, textTable } from "../options";
 import type { CliCommand } from "../types";
 
@@ -54,11 +54,11 @@ Intervals: 95 % percentile bootstrap over probes (seeded). A probe without a fac
       printJson({ output: path.resolve(out), summary: table.rows.map((r) => Object.fromEntries(table.columns.map((c, i) => [c, r[i]]))), counts: result.counts, files, ms });
       return 0;
     }
-    const show = ["recognizer", "probes", "detected", "rank1", "rank1_low", "rank1_high", "rank5", "auc", "eer", "eer_threshold", "photo_threshold"];
+    const show = ["recognizer", "probes", "face_present", "detected", "rank1", "rank1_low", "rank1_high", "rank5", "auc", "eer", "eer_threshold", "photo_threshold"];
     const idx = show.map((c) => table.columns.indexOf(c));
     process.stdout.write(textTable(show, table.rows.map((r) => idx.map((i) => r[i]))) + "\n");
     for (const x of result.recognizers) {
-      for (const mo of x.misses) process.stdout.write(`miss (${x.recognizer}): ${mo.probe} [${mo.setting}] ${mo.detected ? (mo.encoded ? `rank ${mo.rank}, nearest ${mo.nearest}` : "recognizer found no face") : "no face detected"}\n`);
+      for (const mo of x.misses) process.stdout.write(`miss (${x.recognizer}): ${mo.probe} [${mo.setting}] ${missReason(mo)}, rank ${mo.rank}${mo.nearest ? `, nearest ${mo.nearest}` : ""}\n`);
     }
     const c = result.counts;
     process.stdout.write(`cache ${options.cache ? path.resolve(options.cache) : defaultCacheDir()}: ${Object.entries(c).map(([s, v]) => `${s} ${v.hits} hit/${v.misses} computed`).join(", ")}\n`);

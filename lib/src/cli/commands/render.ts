@@ -1,16 +1,13 @@
 import * as path from "node:path";
 import { InvalidArgumentError } from "../../core/errors";
-import { loadSeries } from "../../dicom/load";
-import { marchingCubes } from "../../surface";
-import { renderMesh } from "../../render";
 import type { ViewPreset } from "../../render";
+import { FacePipeline } from "../../experiment/pipeline";
 import { detectFaces, detectors } from "../../face";
 import { scanPresence, presenceJson } from "../presence";
 import type { DetectorName } from "../../face";
 import { writePng } from "../../image/io";
 import { drawOverlays } from "../../display";
-import { resample } from "../../volume/resample";
-import { numberOption, printJson, seriesLoadOptions, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
+import { numberOption, printJson, printWarning, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 /** `unmask render DIR -o face.png [--level -300] [--detect]`: isosurface → headless render → optional face detection. */
@@ -32,6 +29,7 @@ export const command: CliCommand = {
       .option("--detect", "also give the fused face-presence verdict (as `unmask detect DIR`) and the faces on this render")
       .option("--detector <name>", "detector for the boxes on this render: human (default), haar, haar-alt2, ssd, tiny")
       .option("--annotate", "draw the detected boxes into the PNG")
+      .option("--cache <dir>", "take/keep the volume, surface and render in this pipeline cache folder (default: no cache)")
       .option("--json", "print the result as JSON");
   },
   async run(positionals, options) {
@@ -45,15 +43,18 @@ export const command: CliCommand = {
     const progress = terminalProgress(!options.json);
     const times: Record<string, number> = {};
     let t = Date.now();
-    const loaded = await loadSeries(positionals[0], seriesLoadOptions(options, progress));
-    let volume = loaded.volume;
-    if (options.spacing !== undefined) volume = resample(volume, { spacing: numberOption(options.spacing, "spacing", 1) });
+    // The scan-to-face pipeline's stages with this command's defaults: native grid (or --spacing, linear), headlight.
+    const pipeline = new FacePipeline({ cache: typeof options.cache === "string" ? options.cache : null, onProgress: progress, onWarning: printWarning });
+    const input = { path: positionals[0], series: typeof options.series === "string" ? options.series : undefined, strict: !options.skipDamaged };
+    const spacing = options.spacing !== undefined ? numberOption(options.spacing, "spacing", 1) : undefined;
+    const stage = { level, size, spacing, interpolation: "linear" as const, variants: [{ view, light: "headlight" as const }] };
+    const volume = await pipeline.volume(input, stage);
     times.loadMs = Date.now() - t;
     t = Date.now();
-    const mesh = await marchingCubes(volume, { level, onProgress: progress });
+    const { mesh } = await pipeline.surface(input, stage);
     times.surfaceMs = Date.now() - t;
     t = Date.now();
-    const { image } = await renderMesh(mesh, { view, size, voxelAxes: volume.direction });
+    const [image] = await pipeline.renders(input, stage);
     times.renderMs = Date.now() - t;
     let faces;
     let presence;
@@ -69,6 +70,8 @@ export const command: CliCommand = {
     await writePng(out, final);
     const result = {
       output: path.resolve(out),
+      // With --cache: which pipeline stages came from the cache folder and which were computed.
+      ...(typeof options.cache === "string" ? { cache: { dir: pipeline.cache.dir, counts: pipeline.counts } } : {}),
       level,
       view,
       triangles: mesh.triangles.length / 3,

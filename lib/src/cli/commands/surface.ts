@@ -1,11 +1,9 @@
-import { loadSeries } from "../../dicom/load";
 import { InvalidArgumentError } from "../../core/errors";
-import { resample } from "../../volume/resample";
-import { marchingCubesSync } from "../../surface/marching-cubes";
+import { FacePipeline } from "../../experiment/pipeline";
 import { meshArea } from "../../surface/measure";
 import { largestComponent } from "../../surface/components";
 import { meshFormatOf, writeMesh } from "../../surface/io";
-import { numberOption, printJson, seriesLoadOptions, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
+import { numberOption, printJson, printWarning, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 /** `unmask surface DIR -o mesh.ply [--level -300] [--spacing 1] [--largest] [--json]`: isosurface to a mesh file. */
@@ -26,6 +24,7 @@ in patient coordinates (LPS, mm). Prints triangle count, area (cm²) and time.`)
       .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
       .option("--largest", "keep only the largest connected component")
       .option("--normals", "store per-vertex normals (PLY, OBJ)")
+      .option("--cache <dir>", "take/keep the volume and surface in this pipeline cache folder (default: no cache)")
       .option("--json", "machine-readable result");
   },
   async run(positionals, options) {
@@ -37,18 +36,24 @@ in patient coordinates (LPS, mm). Prints triangle count, area (cm²) and time.`)
     if (spacing !== undefined && !(spacing > 0)) throw new InvalidArgumentError(`--spacing must be positive, got ${spacing}`);
     const progress = terminalProgress(!options.json);
     const t0 = performance.now();
-    const { volume: loaded } = await loadSeries(positionals[0], seriesLoadOptions(options, progress));
-    const tLoad = performance.now();
-    const volume = spacing ? resample(loaded, { spacing, interpolation: "cubic", onProgress: progress }) : loaded;
-    const tResample = performance.now();
+    // The scan-to-face pipeline's load and surface stages with this command's defaults (cubic resampling).
     // One extraction per process: worker threads start on first use and would only pay from the second.
-    let mesh = marchingCubesSync(volume, { level, normals: !!options.normals, onProgress: progress });
+    const pipeline = new FacePipeline({ cache: typeof options.cache === "string" ? options.cache : null, surfaceWorkers: 1, onProgress: progress, onWarning: printWarning });
+    const input = { path: positionals[0], series: typeof options.series === "string" ? options.series : undefined, strict: !options.skipDamaged };
+    const stage = { level, spacing, interpolation: "cubic" as const, normals: !!options.normals };
+    await pipeline.volume(input, { ...stage, spacing: undefined });
+    const tLoad = performance.now();
+    const volume = await pipeline.volume(input, stage);
+    const tResample = performance.now();
+    let { mesh } = await pipeline.surface(input, stage);
     const tSurface = performance.now();
     if (options.largest) mesh = largestComponent(mesh);
     writeMesh(out, mesh);
     const tEnd = performance.now();
     const result = {
       output: out,
+      // With --cache: which pipeline stages came from the cache folder and which were computed.
+      ...(typeof options.cache === "string" ? { cache: { dir: pipeline.cache.dir, counts: pipeline.counts } } : {}),
       level,
       shape: volume.shape,
       spacing: volume.spacing,

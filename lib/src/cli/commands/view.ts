@@ -1,13 +1,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError, FileNotFoundError } from "../../core/errors";
-import { loadSeries } from "../../dicom/load";
-import { marchingCubes } from "../../surface/marching-cubes";
+import { FacePipeline } from "../../experiment/pipeline";
 import { readMesh } from "../../surface/io";
 import type { Mesh } from "../../surface/types";
 import { show } from "../../display/show";
 import { HU_WINDOWS, type WindowSpec } from "../../display/slices";
-import { numberOption, printJson, seriesLoadOptions, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
+import { numberOption, printJson, printWarning, SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 const MESH_EXT = /\.(ply|stl|obj)$/i;
@@ -34,6 +33,7 @@ export const command: CliCommand = {
       .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
       .option("--window <w>", "slices: skin, brain, soft-tissue, bone, lung or CENTER,WIDTH")
       .option("--index <i,j,k>", "slices: voxel indices of the three planes (default: the middle)")
+      .option("--cache <dir>", "take/keep the volume and surface in this pipeline cache folder (default: no cache)")
       .option("--json", "machine-readable result");
   },
   async run(positionals, options) {
@@ -43,10 +43,12 @@ export const command: CliCommand = {
     if (!fs.existsSync(input)) throw new FileNotFoundError(input, "DICOM folder or mesh file");
     const progress = terminalProgress(!options.json);
     const t0 = performance.now();
+    // The scan-to-face pipeline's load and surface stages (native grid, as this command always did).
+    const pipeline = new FacePipeline({ cache: typeof options.cache === "string" ? options.cache : null, onProgress: progress, onWarning: printWarning });
     let result: Record<string, unknown>;
     if (/\.png$/i.test(out)) {
       if (MESH_EXT.test(input)) throw new InvalidArgumentError("unmask view: slices (-o .png) need a DICOM folder, not a mesh file");
-      const { volume } = await loadSeries(input, seriesLoadOptions(options, progress));
+      const volume = await pipeline.volume({ path: input, series: typeof options.series === "string" ? options.series : undefined, strict: !options.skipDamaged });
       const r = show.slices(volume, { window: parseWindow(options.window), index: parseIndex(options.index), save: out, quiet: true });
       result = {
         output: out,
@@ -60,7 +62,7 @@ export const command: CliCommand = {
       if (!["front", "back", "left", "right", "top"].includes(view)) throw new InvalidArgumentError(`--view must be front, back, left, right or top, got "${view}"`);
       let mesh: Mesh;
       if (MESH_EXT.test(input) && fs.statSync(input).isFile()) mesh = readMesh(input);
-      else mesh = await marchingCubes((await loadSeries(input, seriesLoadOptions(options, progress))).volume, { level, onProgress: progress });
+      else mesh = (await pipeline.surface({ path: input, series: typeof options.series === "string" ? options.series : undefined, strict: !options.skipDamaged }, { level })).mesh;
       const r = show.mesh(mesh, {
         maxTriangles, view: view as "front", title: `${path.basename(path.resolve(input))}${MESH_EXT.test(input) ? "" : ` at ${level}`}`, save: out, quiet: true,
       });
