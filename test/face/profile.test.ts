@@ -6,6 +6,7 @@ import { execFileSync } from "node:child_process";
 import { loadSeries } from "unmask/dicom";
 import { resample, createVolume, voxelToPatient, type Volume, type Vec3, type Direction } from "unmask/volume";
 import { faceProfile, skinLevel, otsu, type FaceProfile } from "unmask/face";
+import { marchingCubes } from "unmask/surface";
 import { CT_DIR, FIXTURES, MRI_DIR, tempDir } from "../helpers/paths";
 
 // The geometric face detector (no 2D model) against nose tips annotated by hand on the slices
@@ -55,12 +56,28 @@ function reorient(vol: Volume, perm: [number, number, number], flip: [boolean, b
   return { ...vol, data, shape, spacing, direction, origin: voxelToPatient(vol, corner as Vec3) };
 }
 
+/** The voxels whose centres lie inside patient limits [lo, hi] (a smaller field of view; identity-like directions). */
+function cropTo(vol: Volume, lo: Vec3, hi: Vec3): Volume {
+  const [nx, ny, nz] = vol.shape;
+  const r = [[Infinity, -1], [Infinity, -1], [Infinity, -1]];
+  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+    const p = voxelToPatient(vol, [i, j, k]);
+    if (p.every((x, a) => x >= lo[a] && x <= hi[a])) [i, j, k].forEach((q, a) => { r[a][0] = Math.min(r[a][0], q); r[a][1] = Math.max(r[a][1], q); });
+  }
+  const shape = r.map(([a, b]) => b - a + 1) as Vec3;
+  const data = new Float32Array(shape[0] * shape[1] * shape[2]);
+  for (let k = 0; k < shape[2]; k++) for (let j = 0; j < shape[1]; j++) for (let i = 0; i < shape[0]; i++) {
+    data[i + shape[0] * (j + shape[1] * k)] = vol.data[i + r[0][0] + nx * (j + r[1][0] + ny * (k + r[2][0]))];
+  }
+  return { ...vol, data, shape, origin: voxelToPatient(vol, [r[0][0], r[1][0], r[2][0]]) };
+}
+
 function explain(r: FaceProfile): string {
   return `found=${r.found} score=${r.score.toFixed(2)}\n  ${r.evidence.join("\n  ")}`;
 }
 
 for (const name of ["ct", "mri"] as const) {
-  test(`${name}: the located nose tip lies within 5 mm of the hand-annotated one, at the native voxel size and resampled to 2, 3 and 4 mm`, () => {
+  test(`${name}: the located nose tip lies within 5 mm of the hand-annotated one, at the native voxel size and resampled to 2, 3 and 4 mm`, (t) => {
     const { volume, tip } = scans[name];
     for (const spacing of [undefined, 2, 3, 4]) {
       const v = spacing ? resample(volume, { spacing }) : volume;
@@ -69,6 +86,7 @@ for (const name of ["ct", "mri"] as const) {
       assert.ok(r.score >= 0.5 && r.score <= 1);
       const e = dist(r.landmarks!.noseTip, tip);
       assert.ok(e <= 5, `${name} ${spacing ?? "native"}: nose tip ${e.toFixed(1)} mm from the annotation\n${explain(r)}`);
+      t.diagnostic(`${name} ${spacing ? spacing + " mm" : "native"}: nose tip ${e.toFixed(1)} mm from the annotation, score ${r.score.toFixed(2)}, landmarks ${Object.keys(r.landmarks!).join(", ")}`);
       // The face box holds the tip; the mid-sagittal plane passes within 5 mm of the annotated tip.
       const b = r.box3d!;
       for (let a = 0; a < 3; a++) assert.ok(tip[a] >= b.min[a] - 5 && tip[a] <= b.max[a] + 5, `box axis ${a}`);
@@ -79,6 +97,25 @@ for (const name of ["ct", "mri"] as const) {
     }
   });
 }
+
+test("smaller fields of view (ending 8 mm below the tip, 45 mm above it, or the face alone): the tip is still found within 5 mm", () => {
+  const I = 1e9;
+  for (const name of ["ct", "mri"] as const) {
+    const { volume, tip: t } = scans[name];
+    const v2 = resample(volume, { spacing: 2 });
+    const crops: Record<string, [Vec3, Vec3]> = {
+      "cut below the nose": [[-I, -I, t[2] - 8], [I, I, I]],
+      "forehead cut": [[-I, -I, -I], [I, I, t[2] + 45]],
+      "face only": [[t[0] - 75, -I, t[2] - 60], [t[0] + 75, t[1] + 90, t[2] + 60]],
+    };
+    for (const [what, [lo, hi]] of Object.entries(crops)) {
+      const r = faceProfile(cropTo(v2, lo, hi));
+      assert.ok(r.found, `${name} ${what}: ${explain(r)}`);
+      const e = dist(r.landmarks!.noseTip, t);
+      assert.ok(e <= 5, `${name} ${what}: tip ${e.toFixed(1)} mm from the annotation`);
+    }
+  }
+});
 
 test("landmarks lie where a face has them: sellion above and behind the tip, eyes either side of the plane and behind the tip", () => {
   for (const name of ["ct", "mri"] as const) {
@@ -105,6 +142,42 @@ test("the same CT stored with permuted and flipped voxel axes gives the same nos
     assert.ok(r.found, explain(r));
     assert.ok(dist(r.landmarks!.noseTip, base) < 1.5, `perm ${perm} flip ${flip}: ${dist(r.landmarks!.noseTip, base).toFixed(2)} mm from the original's`);
     assert.ok(dist(r.landmarks!.noseTip, tip) <= 5);
+  }
+});
+
+/** The same voxels with the patient geometry rotated by R about `centre` (direction cosines and origin turned): a tilted head. */
+function rotateGeometry(vol: Volume, R: number[][], centre: Vec3): Volume {
+  const mul = (v: number[]): Vec3 => [0, 1, 2].map((r) => R[r][0] * v[0] + R[r][1] * v[1] + R[r][2] * v[2]) as Vec3;
+  const d = vol.direction;
+  const direction = [0, 1, 2].flatMap((a) => mul([d[3 * a], d[3 * a + 1], d[3 * a + 2]])) as unknown as Direction;
+  const o = mul(vol.origin.map((x, a) => x - centre[a]));
+  return { ...vol, direction, origin: o.map((x, a) => x + centre[a]) as Vec3 };
+}
+
+test("a tilted head (geometry turned 20° in yaw, 15° in roll, ±15° in pitch): the plane follows, the tip follows the annotation", () => {
+  const rot = (axis: "x" | "y" | "z", deg: number): number[][] => {
+    const c = Math.cos((deg * Math.PI) / 180), s = Math.sin((deg * Math.PI) / 180);
+    return axis === "z" ? [[c, -s, 0], [s, c, 0], [0, 0, 1]] : axis === "x" ? [[1, 0, 0], [0, c, -s], [0, s, c]] : [[c, 0, s], [0, 1, 0], [-s, 0, c]];
+  };
+  for (const name of ["ct", "mri"] as const) {
+    const { volume, tip } = scans[name];
+    const v2 = resample(volume, { spacing: 2 });
+    const centre: Vec3 = [0, 1, 2].map((a) => v2.origin[a] + 0.5 * (v2.shape[a] - 1) * v2.spacing[a]) as Vec3;
+    // Yaw and roll keep the nose the most anterior point; pitch moves which skin point is most anterior, hence the looser bound.
+    for (const [axis, deg, tol] of [["z", 20, 5], ["y", -15, 5], ["x", 15, name === "ct" ? 5 : 8], ["x", -15, 5]] as const) {
+      const R = rot(axis, deg);
+      const r = faceProfile(rotateGeometry(v2, R, centre));
+      assert.ok(r.found, `${name} ${axis} ${deg}°: ${explain(r)}`);
+      const want = [0, 1, 2].map((q) => R[q][0] * (tip[0] - centre[0]) + R[q][1] * (tip[1] - centre[1]) + R[q][2] * (tip[2] - centre[2]) + centre[q]) as Vec3;
+      const e = dist(r.landmarks!.noseTip, want);
+      assert.ok(e <= tol, `${name} ${axis} ${deg}°: tip ${e.toFixed(1)} mm from the turned annotation`);
+      if (axis !== "x") {
+        // The plane's normal is the turned patient x axis.
+        const nx = R.map((row) => row[0]);
+        const cos = Math.abs(nx[0] * r.midSagittal!.normal[0] + nx[1] * r.midSagittal!.normal[1] + nx[2] * r.midSagittal!.normal[2]);
+        assert.ok(cos > Math.cos((3 * Math.PI) / 180), `${name} ${axis} ${deg}°: plane normal off by ${(Math.acos(Math.min(1, cos)) * 180 / Math.PI).toFixed(1)}°`);
+      }
+    }
   }
 });
 
@@ -157,6 +230,31 @@ test("negatives: spheres, cylinders and a head-sized ellipsoid have no face", ()
     assert.equal(r.found, false, `${name}:\n${explain(r)}`);
     assert.ok(r.evidence.length >= 2);
   }
+});
+
+test("a skin mesh instead of a volume (marching cubes at the skin level, 2 mm): the same tip within 5 mm; a mesh of the 40 mm cut has none", async () => {
+  for (const name of ["ct", "mri"] as const) {
+    const { volume, tip } = scans[name];
+    const v2 = resample(volume, { spacing: 2 });
+    const level = skinLevel(v2).level;
+    const r = faceProfile(await marchingCubes(v2, { level }));
+    assert.ok(r.found, `${name} mesh: ${explain(r)}`);
+    assert.equal(r.level, null);
+    assert.ok(dist(r.landmarks!.noseTip, tip) <= 5, `${name} mesh: tip ${dist(r.landmarks!.noseTip, tip).toFixed(1)} mm from the annotation`);
+    const cut = faceProfile(await marchingCubes(cutInFront(v2, [tip[0], tip[1] + 40, tip[2]], ANTERIOR), { level }));
+    assert.equal(cut.found, false, `${name} mesh of the 40 mm cut: ${explain(cut)}`);
+    assert.throws(() => faceProfile({ positions: new Float32Array(9), triangles: new Uint32Array([0, 1, 2]) }, { level: 10 }), { code: "INVALID_ARGUMENT" });
+  }
+});
+
+test("bad input is a typed error; a volume with nothing above the level is a normal \"not found\"", () => {
+  assert.throws(() => faceProfile({ ...scans.ct.volume, data: new Float32Array(10) }), { code: "INVALID_ARGUMENT" });
+  assert.throws(() => faceProfile({ ...scans.ct.volume, spacing: [0, 1, 1] }), { code: "INVALID_ARGUMENT" });
+  assert.throws(() => faceProfile(scans.ct.volume, { level: NaN }), { code: "INVALID_ARGUMENT" });
+  const air = createVolume({ shape: [20, 20, 20], spacing: [2, 2, 2], fill: -1000, modality: "CT", units: "HU" });
+  const r = faceProfile(air);
+  assert.equal(r.found, false);
+  assert.match(r.evidence.join(" "), /no head/);
 });
 
 test("skinLevel: −300 for CT, a given level as is, and for the MRI Otsu's threshold as skimage computes it on the same histogram range", () => {

@@ -20,6 +20,7 @@
  */
 import { InvalidArgumentError } from "../core/errors";
 import type { Vec3, Volume } from "../volume/types";
+import type { Mesh } from "../surface/types";
 import { patientBounds } from "../volume/volume";
 import { skinLevel } from "./skin";
 
@@ -30,7 +31,7 @@ export interface ProfileLandmarks {
   brow?: Vec3;
   /** Sellion: the deepest point of the nasal bridge between brow and nose tip. */
   sellion?: Vec3;
-  /** Subnasale: the deepest point between the nose tip and the upper lip, when the profile dips there. */
+  /** Subnasale: the corner between the nose and the upper lip (deepest under the tip–lip chord), or a dip under the tip. */
   subnasale?: Vec3;
   /** The most anterior point of the lips. */
   lips?: Vec3;
@@ -46,8 +47,8 @@ export interface FaceProfile {
   found: boolean;
   /** 0–1, ≥ 0.5 exactly when found: how clearly the shape tests pass (a heuristic, not a probability). */
   score: number;
-  /** The skin level used, and how it was chosen. */
-  level: number;
+  /** The skin level used (null for a mesh), and how it was chosen. */
+  level: number | null;
   levelHow: string;
   /** Present when found. */
   landmarks?: ProfileLandmarks;
@@ -79,21 +80,58 @@ const CHEEK = 30; // mm, where the cheeks are sampled
 const NARROW = 16; // mm, where the nose must already have fallen away (the alar base: lobule half-width ≈ 17 mm)
 const PROTRUSION_MIN = 12, PROTRUSION_MAX = 50, NARROW_MIN = 5, DROP_MIN = 8; // mm
 
-/** Find the face on the skin surface of a head volume from its facial profile (no 2D model). */
-export function faceProfile(volume: Volume, options: FaceProfileOptions = {}): FaceProfile {
+/**
+ * Find the face on the skin surface of a head from its facial profile (no 2D model): a volume (at
+ * `level`, default `skinLevel`) or a skin mesh in patient mm (e.g. `marchingCubes` output).
+ */
+export function faceProfile(input: Volume | Mesh, options: FaceProfileOptions = {}): FaceProfile {
+  if (isMesh(input)) return meshProfile(input, options);
+  const volume = input;
+  const sh = volume?.shape;
+  if (!volume || !(volume.data instanceof Float32Array) || !sh || sh.length !== 3 || !sh.every((n) => Number.isInteger(n) && n > 0) || volume.data.length !== sh[0] * sh[1] * sh[2]) {
+    throw new InvalidArgumentError(`faceProfile: not a volume or mesh (expected a Float32Array of shape[0]·shape[1]·shape[2] values, got ${volume?.data?.length} for [${sh?.join(", ")}])`);
+  }
+  if (!volume.spacing?.every((x) => x > 0 && Number.isFinite(x))) throw new InvalidArgumentError(`faceProfile: voxel spacing must be positive, got [${volume.spacing?.join(", ")}]`);
   const sl = skinLevel(volume, { level: options.level });
   const level = sl.level;
   const evidence: string[] = [`skin level ${fmt(level)} (${sl.how})`];
-  const no = (why: string, extra: Partial<FaceProfile> = {}): FaceProfile => ({ found: false, score: 0, level, levelHow: sl.how, evidence: [...evidence, why], ...extra });
   const sampler = makeSampler(volume);
 
   // 1. The head on a coarse patient-aligned grid.
   const head = headMask(volume, sampler, level);
-  if (!head) return no("no voxel above the skin level: no head, no face");
+  if (!head) return notFound(level, sl.how, [...evidence, "no voxel above the skin level: no head, no face"]);
   const headMl = (head.count * COARSE ** 3) / 1000;
   evidence.push(`head: largest connected component above the level, ${headMl.toFixed(0)} ml on a ${COARSE} mm grid`);
-  if (headMl < 50) return no(`the largest component above the level is only ${headMl.toFixed(0)} ml: too small for a head`);
+  if (headMl < 50) return notFound(level, sl.how, [...evidence, `the largest component above the level is only ${headMl.toFixed(0)} ml: too small for a head`]);
+  return profileOf(head, level, sl.how, evidence, (O, L, A, S, ext) => depthMap(sampler, head, level, O, L, A, S, ext));
+}
 
+function notFound(level: number | null, levelHow: string, evidence: string[]): FaceProfile {
+  return { found: false, score: 0, level, levelHow, evidence };
+}
+
+function isMesh(x: unknown): x is Mesh {
+  return !!x && (x as Mesh).positions instanceof Float32Array && (x as Mesh).triangles instanceof Uint32Array;
+}
+
+/** The mesh path: its surface is the skin; the head is the largest connected part of the surface's voxels. */
+function meshProfile(mesh: Mesh, options: FaceProfileOptions): FaceProfile {
+  if (options.level !== undefined) throw new InvalidArgumentError("faceProfile: level applies to a volume; a mesh is already the skin surface");
+  const how = "a mesh: its surface is taken as the skin";
+  const evidence = [how];
+  if (mesh.triangles.length === 0) return notFound(null, how, [...evidence, "the mesh has no triangles: no head, no face"]);
+  const head = headFromMesh(mesh);
+  const extentMl = (head.count * COARSE ** 3) / 1000;
+  evidence.push(`head: largest connected part of the surface, ${head.count} cells of ${COARSE} mm`);
+  if (extentMl < 5) return notFound(null, how, [...evidence, "the surface is too small for a head"]);
+  return profileOf(head, null, how, evidence, (O, L, A, S, ext) => rasterDepth(mesh, head, O, L, A, S, ext));
+}
+
+type DepthFn = (O: Vec3, L: Vec3, A: Vec3, S: Vec3, ext: { vMin: number; vMax: number; wMin: number; wMax: number }) => DepthMap;
+
+/** Steps 2–6, shared by volumes and meshes. */
+function profileOf(head: Head, level: number | null, levelHow: string, evidence: string[], makeDepth: DepthFn): FaceProfile {
+  const no = (why: string, extra: Partial<FaceProfile> = {}): FaceProfile => ({ ...notFound(level, levelHow, [...evidence, why]), ...extra });
   // 2. Mid-sagittal plane.
   const plane = symmetryPlane(head);
   evidence.push(`mid-sagittal plane: normal (${plane.normal.map((x) => x.toFixed(3)).join(", ")}), mirrors ${(plane.symmetry * 100).toFixed(0)} % of the head's boundary onto itself`);
@@ -105,7 +143,7 @@ export function faceProfile(volume: Volume, options: FaceProfileOptions = {}): F
   if (A[1] > 0) A = scale(A, -1); // anterior is patient −y (LPS)
   const O = plane.point;
   const ext = frameExtent(head, O, L, A, S);
-  const depth = depthMap(sampler, head, level, O, L, A, S, ext);
+  const depth = makeDepth(O, L, A, S, ext);
   const frame = { left: L, anterior: A, superior: S, origin: O };
   const midSagittal = { point: O, normal: L, symmetry: plane.symmetry };
   const geometry = { frame, midSagittal };
@@ -165,7 +203,7 @@ export function faceProfile(volume: Volume, options: FaceProfileOptions = {}): F
   if (!best.pass) {
     const score = best.score;
     return {
-      found: false, score, level, levelHow: sl.how, ...geometry, profile,
+      found: false, score, level, levelHow, ...geometry, profile,
       evidence: [...evidence, `${cands.length} local maxima of the mid-line profile, none shaped like a nose; the most nose-like, at (${bestAt.map(fmt).join(", ")}) mm: ${best.why}`],
     };
   }
@@ -183,18 +221,32 @@ export function faceProfile(volume: Volume, options: FaceProfileOptions = {}): F
   const atProfile = (w: number): Vec3 => at(profU[Math.round((w - w0) / RAY)], w);
   // Below the tip: the mouth (stomion) is the first dip of the profile 20–50 mm down; the lips the
   // most anterior point within 15 mm of it; the chin the most anterior point below the labiomental
-  // sulcus (the next dip, 5–30 mm under the mouth). The subnasale only when it is a true dip.
-  const sn = extremum(P, tipW - 25, tipW - 5, "min");
-  if (sn !== undefined) lm.subnasale = atProfile(sn);
+  // sulcus (the next dip, 5–30 mm under the mouth).
   const mouth = firstLocal(P, tipW - 20, tipW - 50, "min");
+  let lipsW: number | undefined;
   if (mouth !== undefined) {
     const lips = extremum(P, mouth - 15, mouth + 15, "max");
     if (lips !== undefined && P(lips) > P(mouth) + 1) lm.lips = atProfile(lips);
+    const upper = extremum(P, mouth, mouth + 15, "max");
+    if (upper !== undefined && P(upper) > P(mouth) + 1) lipsW = upper;
     const sulcus = firstLocal(P, mouth - 5, mouth - 30, "min");
     if (sulcus !== undefined) {
       const chin = extremum(P, sulcus - 30, sulcus - 3, "max");
       if (chin !== undefined && P(chin) > P(sulcus) + 1) lm.chin = atProfile(chin);
     }
+  }
+  // The subnasale: with the upper lip found, the deepest point under the chord from the tip to the
+  // lip (the corner of the nasolabial angle); without it, a dip of the profile under the tip.
+  if (lipsW !== undefined) {
+    let bestW: number | undefined, bestD = 1;
+    for (let w = lipsW + RAY; w < tipW; w += RAY) {
+      const chord = best.v + ((P(lipsW) - best.v) * (tipW - w)) / (tipW - lipsW);
+      if (chord - P(w) > bestD) { bestD = chord - P(w); bestW = w; }
+    }
+    if (bestW !== undefined) lm.subnasale = atProfile(bestW);
+  } else {
+    const sn = extremum(P, tipW - 25, tipW - 5, "min");
+    if (sn !== undefined) lm.subnasale = atProfile(sn);
   }
   const sel = extremum(P, tipW + 15, tipW + 50, "min");
   if (sel !== undefined) {
@@ -223,7 +275,7 @@ export function faceProfile(volume: Volume, options: FaceProfileOptions = {}): F
   }
   const min: Vec3 = [Infinity, Infinity, Infinity], max: Vec3 = [-Infinity, -Infinity, -Infinity];
   for (const c of corners) for (let a = 0; a < 3; a++) { min[a] = Math.min(min[a], c[a]); max[a] = Math.max(max[a], c[a]); }
-  return { found: true, score: best.score, level, levelHow: sl.how, landmarks: lm, box3d: { min, max, corners }, ...geometry, profile, tipAtFieldEdge, evidence };
+  return { found: true, score: best.score, level, levelHow, landmarks: lm, box3d: { min, max, corners }, ...geometry, profile, tipAtFieldEdge, evidence };
 }
 
 /** How far the profile lies behind `v` at its deepest point within [w1, w2]; undefined when the profile is absent there. */
@@ -383,6 +435,113 @@ function headMask(vol: Volume, s: Sampler, level: number): Head | undefined {
       return i >= 0 && j >= 0 && k >= 0 && i < gx && j < gy && k < gz && grid[i + gx * j + gxy * k] === 1;
     },
   };
+}
+
+/** The head from a mesh: the 3 mm cells its vertices and triangle centres fall in, largest 26-connected part. */
+function headFromMesh(mesh: Mesh): Head {
+  const pos = mesh.positions, tri = mesh.triangles;
+  const min: Vec3 = [Infinity, Infinity, Infinity], max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  for (let v = 0; v < pos.length; v += 3) for (let a = 0; a < 3; a++) { min[a] = Math.min(min[a], pos[v + a]); max[a] = Math.max(max[a], pos[v + a]); }
+  for (let a = 0; a < 3; a++) min[a] -= COARSE;
+  const dims = [0, 1, 2].map((a) => Math.floor((max[a] - min[a]) / COARSE) + 3) as [number, number, number];
+  const [gx, gy, gz] = dims, gxy = gx * gy, n = gxy * gz;
+  const cell = (x: number, y: number, z: number) => Math.round((x - min[0]) / COARSE) + gx * (Math.round((y - min[1]) / COARSE) + gy * Math.round((z - min[2]) / COARSE));
+  const occupied = new Uint8Array(n);
+  for (let v = 0; v < pos.length; v += 3) occupied[cell(pos[v], pos[v + 1], pos[v + 2])] = 1;
+  for (let t = 0; t < tri.length; t += 3) {
+    const a = 3 * tri[t], b = 3 * tri[t + 1], c = 3 * tri[t + 2];
+    occupied[cell((pos[a] + pos[b] + pos[c]) / 3, (pos[a + 1] + pos[b + 1] + pos[c + 1]) / 3, (pos[a + 2] + pos[b + 2] + pos[c + 2]) / 3)] = 1;
+  }
+  // Largest 26-connected part (a thin shell in 3 mm cells touches diagonally).
+  const label = new Int32Array(n), queue = new Int32Array(n);
+  let bestLabel = 0, bestCount = 0, next = 0;
+  for (let start = 0; start < n; start++) {
+    if (!occupied[start] || label[start]) continue;
+    next++;
+    let h = 0, tl = 0, count = 0;
+    queue[tl++] = start;
+    label[start] = next;
+    while (h < tl) {
+      const q = queue[h++];
+      count++;
+      const i = q % gx, j = Math.floor(q / gx) % gy, k = Math.floor(q / gxy);
+      for (let dk = -1; dk <= 1; dk++) for (let dj = -1; dj <= 1; dj++) for (let di = -1; di <= 1; di++) {
+        const ii = i + di, jj = j + dj, kk = k + dk;
+        if (ii < 0 || jj < 0 || kk < 0 || ii >= gx || jj >= gy || kk >= gz) continue;
+        const r = ii + gx * jj + gxy * kk;
+        if (occupied[r] && !label[r]) { label[r] = next; queue[tl++] = r; }
+      }
+    }
+    if (count > bestCount) { bestCount = count; bestLabel = next; }
+  }
+  const mask = new Uint8Array(n), near = new Uint8Array(n);
+  const pts: number[] = [];
+  let cx = 0, cy = 0, cz = 0;
+  for (let k = 0; k < gz; k++) for (let j = 0; j < gy; j++) for (let i = 0; i < gx; i++) {
+    const q = i + gx * j + gxy * k;
+    if (label[q] !== bestLabel) continue;
+    mask[q] = 1;
+    cx += i; cy += j; cz += k;
+    pts.push(min[0] + i * COARSE, min[1] + j * COARSE, min[2] + k * COARSE);
+    for (let dk = -1; dk <= 1; dk++) for (let dj = -1; dj <= 1; dj++) for (let di = -1; di <= 1; di++) {
+      const ii = i + di, jj = j + dj, kk = k + dk;
+      if (ii >= 0 && jj >= 0 && kk >= 0 && ii < gx && jj < gy && kk < gz) near[ii + gx * jj + gxy * kk] = 1;
+    }
+  }
+  const m = pts.length / 3, stride = Math.max(1, Math.ceil(m / 8000));
+  const boundary = new Float64Array(3 * Math.ceil(m / stride));
+  for (let p = 0, o = 0; p < m; p += stride, o += 3) { boundary[o] = pts[3 * p]; boundary[o + 1] = pts[3 * p + 1]; boundary[o + 2] = pts[3 * p + 2]; }
+  // The centroid of the shell's cells stands in for the head's centre.
+  const centroid: Vec3 = [min[0] + (cx / bestCount) * COARSE, min[1] + (cy / bestCount) * COARSE, min[2] + (cz / bestCount) * COARSE];
+  return {
+    mask, near, dims, min, count: bestCount, boundary, centroid,
+    contains(p: Vec3, grid = mask) {
+      const i = Math.round((p[0] - min[0]) / COARSE), j = Math.round((p[1] - min[1]) / COARSE), k = Math.round((p[2] - min[2]) / COARSE);
+      return i >= 0 && j >= 0 && k >= 0 && i < gx && j < gy && k < gz && grid[i + gx * j + gxy * k] === 1;
+    },
+  };
+}
+
+/** Depth map of a mesh: each triangle of the head rasterised onto the 1 mm (u, w) grid, keeping the most anterior point. */
+function rasterDepth(mesh: Mesh, head: Head, O: Vec3, L: Vec3, A: Vec3, S: Vec3, ext: { wMin: number; wMax: number }): DepthMap {
+  const nu = 2 * Math.round(HALF_WIDTH / RAY) + 1, u0 = -HALF_WIDTH;
+  const nw = Math.max(1, Math.round((ext.wMax - ext.wMin) / RAY) + 1), w0 = ext.wMin;
+  const depth = new Float64Array(nu * nw).fill(-Infinity);
+  const pos = mesh.positions, tri = mesh.triangles;
+  const nv = pos.length / 3;
+  const U = new Float64Array(nv), V = new Float64Array(nv), W = new Float64Array(nv), keep = new Uint8Array(nv);
+  for (let v = 0; v < nv; v++) {
+    const x = pos[3 * v] - O[0], y = pos[3 * v + 1] - O[1], z = pos[3 * v + 2] - O[2];
+    U[v] = (x * L[0] + y * L[1] + z * L[2] - u0) / RAY;
+    V[v] = x * A[0] + y * A[1] + z * A[2];
+    W[v] = (x * S[0] + y * S[1] + z * S[2] - w0) / RAY;
+    keep[v] = head.contains([pos[3 * v], pos[3 * v + 1], pos[3 * v + 2]]) ? 1 : 0;
+  }
+  for (let t = 0; t < tri.length; t += 3) {
+    const a = tri[t], b = tri[t + 1], c = tri[t + 2];
+    if (!keep[a] && !keep[b] && !keep[c]) continue; // debris outside the head
+    const ua = U[a], ub = U[b], uc = U[c], wa = W[a], wb = W[b], wc = W[c];
+    const i0 = Math.max(0, Math.ceil(Math.min(ua, ub, uc))), i1 = Math.min(nu - 1, Math.floor(Math.max(ua, ub, uc)));
+    const j0 = Math.max(0, Math.ceil(Math.min(wa, wb, wc))), j1 = Math.min(nw - 1, Math.floor(Math.max(wa, wb, wc)));
+    if (i0 > i1 || j0 > j1) continue;
+    const den = (wb - wc) * (ua - uc) + (uc - ub) * (wa - wc);
+    if (Math.abs(den) < 1e-12) continue; // edge-on to the anterior direction
+    for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) {
+      const l1 = ((wb - wc) * (i - uc) + (uc - ub) * (j - wc)) / den;
+      const l2 = ((wc - wa) * (i - uc) + (ua - uc) * (j - wc)) / den;
+      const l3 = 1 - l1 - l2;
+      if (l1 < -1e-9 || l2 < -1e-9 || l3 < -1e-9) continue;
+      const v = l1 * V[a] + l2 * V[b] + l3 * V[c];
+      if (v > depth[i + nu * j]) depth[i + nu * j] = v;
+    }
+  }
+  for (let q = 0; q < depth.length; q++) if (depth[q] === -Infinity) depth[q] = NaN;
+  const index = (u: number, w: number): number => {
+    const tu = Math.round((u - u0) / RAY), tw = Math.round((w - w0) / RAY);
+    return tu >= 0 && tu < nu && tw >= 0 && tw < nw ? tu + nu * tw : -1;
+  };
+  // A mesh carries no field of view: no tip is known to sit on its edge.
+  return { nu, nw, w0, get: (u, w) => { const i = index(u, w); return i < 0 ? NaN : depth[i]; }, edge: () => false };
 }
 
 /**

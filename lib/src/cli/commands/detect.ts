@@ -30,8 +30,8 @@ export const command: CliCommand = {
       .option("--detectors <list>", "folder: comma-separated detector panel (default: the fitted default panel)")
       .option("--series <uid>", "folder: which series, when it holds several")
       .option(SKIP_DAMAGED_FLAGS, SKIP_DAMAGED_HELP)
-      .option("--scale-factor <s>", "Haar only: pyramid step (default 1.1)")
-      .option("--min-neighbors <n>", "Haar only: raw detections needed to keep a face (default 4)")
+      .option("--scale-factor <s>", "image, Haar cascades (haar, haar-alt2) only: pyramid step (default 1.1)")
+      .option("--min-neighbors <n>", "image, Haar cascades (haar, haar-alt2) only: raw detections needed to keep a face (default 4)")
       .option("-o, --output <file>", "image: write it with the boxes drawn; folder: a contact sheet of every variant with its boxes (PNG)")
       .option("--json", "machine-readable output (boxes, scores, landmarks)");
   },
@@ -47,15 +47,15 @@ export const command: CliCommand = {
     const t = Date.now();
     const scaleFactor = numberOption(options.scaleFactor, "scale-factor", HAAR_DEFAULTS.scaleFactor);
     const minNeighbors = numberOption(options.minNeighbors, "min-neighbors", HAAR_DEFAULTS.minNeighbors);
-    if (detector !== "haar" && (options.scaleFactor !== undefined || options.minNeighbors !== undefined)) {
-      throw new InvalidArgumentError("--scale-factor and --min-neighbors apply to --detector haar only");
+    if (detector !== "haar" && detector !== "haar-alt2" && (options.scaleFactor !== undefined || options.minNeighbors !== undefined)) {
+      throw new InvalidArgumentError("--scale-factor and --min-neighbors apply to --detector haar and haar-alt2 only");
     }
     const faces = await detectFaces(image, { detector, scaleFactor, minNeighbors });
     const ms = Date.now() - t;
     const out = options.output as string | undefined;
     if (out) {
       const boxed = drawOverlays(image, {
-        boxes: faces.map((f) => ({ ...f.box, label: `${f.detector} ${f.score.toFixed(2)}`, color: detector === "haar" ? "#ff8c00" : "#00e5ff" })),
+        boxes: faces.map((f) => ({ ...f.box, label: `${f.detector} ${f.score.toFixed(2)}`, color: detector.startsWith("haar") ? "#ff8c00" : "#00e5ff" })),
         landmarks: faces.flatMap((f) => f.landmarks ?? []),
         lineWidth: Math.max(2, Math.round(Math.min(image.width, image.height) / 250)),
       });
