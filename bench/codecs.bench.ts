@@ -1,88 +1,32 @@
 /**
- * Load time and peak memory per transfer syntax: the shipped CT (108 slices of 256×256) converted by
- * dcmtk / gdcm into each syntax unmask decodes, loaded by unmask's loadSeries, next to pydicom with
- * Debian's python3-gdcm decoding the same files into the same float32 volume, in the same run.
- * Each side runs in its own process (best of 3 after a warm-up; peak RSS of that process).
- * The largest voxel difference between the two volumes is printed as a check on the figures.
- * A second table decodes one frame with each codec package's WebAssembly and JavaScript builds.
+ * The basis of the codec choice in lib/src/dicom/codecs.ts: one CT frame (made by dcmtk / gdcm from the
+ * shipped IM0054) decoded by each codec package's WebAssembly build and by its JavaScript build, and
+ * what the 8-bit libjpeg-turbo build does with JPEG Lossless and 12-bit JPEG Extended frames.
+ * Load times per transfer syntax next to pydicom + GDCM are in bench/load.bench.ts.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as dicomParser from "dicom-parser";
-import { CT_DIR, ROOT, SCRATCH, fmt, printTable, ratio, runPython, timeIt } from "./common";
+import { CT_DIR, SCRATCH, printTable, ratio, timeIt } from "./common";
 
-const RUNS = 3;
-/** name, transfer syntax, tool and its options (input and output paths follow). */
-const SYNTAXES: [string, string, string, string[]][] = [
-  ["Explicit VR Little Endian (native)", "1.2.840.10008.1.2.1", "", []],
-  ["RLE Lossless", "1.2.840.10008.1.2.5", "dcmcrle", []],
-  ["JPEG Baseline 8-bit", "1.2.840.10008.1.2.4.50", "dcmcjpeg", ["+eb", "+be"]],
-  ["JPEG Lossless Process 14", "1.2.840.10008.1.2.4.57", "dcmcjpeg", ["+el"]],
-  ["JPEG Lossless SV1", "1.2.840.10008.1.2.4.70", "dcmcjpeg", ["+e1"]],
-  ["JPEG-LS Lossless", "1.2.840.10008.1.2.4.80", "dcmcjpls", ["+el"]],
-  ["JPEG-LS Near-Lossless (NEAR 2)", "1.2.840.10008.1.2.4.81", "dcmcjpls", ["+en", "+md", "2"]],
-  ["JPEG 2000 Lossless", "1.2.840.10008.1.2.4.90", "gdcmconv", ["--j2k"]],
-  ["JPEG 2000 (rate 10)", "1.2.840.10008.1.2.4.91", "gdcmconv", ["--j2k", "--lossy", "-r", "10"]],
-];
-
-/** The CT in one syntax, converted once into the scratch folder (kept between runs). */
-function prepare(uid: string, tool: string, args: string[]): string {
-  const files = fs.readdirSync(CT_DIR).filter((f) => f.endsWith(".dcm")).sort();
-  if (!tool) return CT_DIR;
-  const out = path.join(SCRATCH, "codecs", uid);
-  if (fs.existsSync(out) && fs.readdirSync(out).length === files.length) return out;
-  const tmp = `${out}.tmp`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  for (const f of files) execFileSync(tool, [...args, path.join(CT_DIR, f), path.join(tmp, f)], { stdio: ["ignore", "ignore", "pipe"] });
-  fs.rmSync(out, { recursive: true, force: true });
-  fs.renameSync(tmp, out);
-  return out;
-}
-
-function maxDifference(a: string, b: string): number {
-  const x = new Float32Array(new Uint8Array(fs.readFileSync(a)).buffer), y = new Float32Array(new Uint8Array(fs.readFileSync(b)).buffer);
-  if (x.length !== y.length) return NaN;
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
-  return m;
-}
-
-function main(): void {
-  fs.mkdirSync(path.join(SCRATCH, "codecs"), { recursive: true });
-  const rows: (string | number)[][] = [];
-  let decoder = "pydicom + GDCM";
-  for (const [name, uid, tool, args] of SYNTAXES) {
-    let folder: string;
-    try {
-      folder = prepare(uid, tool, args);
-    } catch (e) {
-      rows.push([name, `could not convert with ${tool}: ${String(e).split("\n")[0]}`, "", "", "", "", ""]);
-      continue;
-    }
-    const oursOut = path.join(SCRATCH, "codecs", `${uid}.unmask.f32`), theirsOut = path.join(SCRATCH, "codecs", `${uid}.pydicom.f32`);
-    const child = spawnSync(process.execPath, [path.join(ROOT, "build", "bench", "codecs-child.js"), folder, String(RUNS), oursOut], { encoding: "utf8", timeout: 600_000 });
-    const ours = child.status === 0 ? JSON.parse(child.stdout.trim().split("\n").pop()!) : { error: (child.stderr || `exit ${child.status}`).trim() };
-    const theirs = runPython("load_series_time.py", [folder, String(RUNS), theirsOut]);
-    if (typeof theirs.decoder === "string") decoder = theirs.decoder;
-    const bothOk = !ours.error && !theirs.error;
-    rows.push([
-      name,
-      ours.error ? `error: ${ours.error}` : ours.ms,
-      theirs.error ? `error: ${theirs.error}` : (theirs.ms as number),
-      bothOk ? ratio(ours.ms, theirs.ms as number) : "n/a",
-      ours.error ? "" : ours.maxrss_mib,
-      theirs.error ? "" : (theirs.maxrss_mib as number),
-      bothOk ? fmt(maxDifference(oursOut, theirsOut)) : "",
-    ]);
+/** One CT slice in a transfer syntax, converted once into the scratch folder. */
+function converted(name: string, tool: string, args: string[]): string {
+  const out = path.join(SCRATCH, "codecs", name);
+  if (!fs.existsSync(path.join(out, "IM0054.dcm"))) {
+    fs.mkdirSync(out, { recursive: true });
+    execFileSync(tool, [...args, path.join(CT_DIR, "IM0054.dcm"), path.join(out, "IM0054.dcm")], { stdio: ["ignore", "ignore", "pipe"] });
   }
-  printTable(
-    `Load the shipped CT (108 × 256 × 256) per transfer syntax: unmask loadSeries vs ${decoder} (same files, same run; best of ${RUNS} after a warm-up; peak RSS of each process)`,
-    ["transfer syntax", "unmask ms", "pydicom ms", "unmask vs pydicom", "unmask peak MiB", "pydicom peak MiB", "max |Δ| HU"],
-    rows,
-  );
+  return path.join(out, "IM0054.dcm");
 }
+const FILES: Record<string, () => string> = {
+  "1.2.840.10008.1.2.4.50": () => converted("baseline", "dcmcjpeg", ["+eb", "+be"]),
+  "1.2.840.10008.1.2.4.57": () => converted("process14", "dcmcjpeg", ["+el"]),
+  "1.2.840.10008.1.2.4.70": () => converted("sv1", "dcmcjpeg", ["+e1"]),
+  "1.2.840.10008.1.2.4.80": () => converted("jpegls", "dcmcjpls", ["+el"]),
+  "1.2.840.10008.1.2.4.90": () => converted("j2k", "gdcmconv", ["--j2k"]),
+  extended12: () => converted("extended12", "dcmcjpeg", ["+ee", "+bt"]),
+};
 
 /**
  * The basis of the codec choice: one middle CT frame decoded by each codec package's WebAssembly build
@@ -90,7 +34,7 @@ function main(): void {
  */
 async function perFrame(): Promise<void> {
   const frameOf = (uid: string) => {
-    const bytes = fs.readFileSync(path.join(SCRATCH, "codecs", uid, "IM0054.dcm"));
+    const bytes = fs.readFileSync(FILES[uid]());
     const ds = dicomParser.parseDicom(bytes);
     const el = ds.elements.x7fe00010;
     return new Uint8Array(dicomParser.readEncapsulatedPixelDataFromFragments(ds, el, 0, el.fragments!.length));
@@ -125,8 +69,26 @@ async function perFrame(): Promise<void> {
     const t = await timeIt(() => new Decoder().decompress(frame.slice().buffer, 0, frame.length).byteLength, 20, 3);
     rows.push([`jpeg-lossless-decoder-js (${uid})`, "(no wasm build)", t.ms, ""]);
   }
+  // What the 8-bit libjpeg-turbo build does with JPEG Lossless and 12-bit JPEG Extended frames.
+  const lj = await (require("@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs") as (a: object) => Promise<Record<string, new () => { getEncodedBuffer(n: number): Uint8Array; decode(): void; delete(): void }>>)({ print: () => undefined, printErr: () => undefined });
+  for (const [label, uid] of [["JPEG Lossless", "1.2.840.10008.1.2.4.57"], ["12-bit JPEG Extended", "extended12"]]) {
+    const frame = frameOf(uid);
+    const d = new lj.JPEGDecoder();
+    let outcome = "decoded";
+    try {
+      d.getEncodedBuffer(frame.length).set(frame);
+      d.decode();
+    } catch (e) {
+      outcome = `cannot decode (throws ${typeof e === "number" ? "a C++ exception" : String(e)})`;
+    } finally {
+      d.delete();
+    }
+    rows.push([`libjpeg-turbo 8-bit on a ${label} frame`, outcome, "", ""]);
+  }
   printTable("Decode one 256×256 CT frame (IM0054), best of 20: WebAssembly vs JavaScript build of each codec package", ["codec", "wasm ms", "JS ms", "wasm vs JS"], rows);
 }
 
-main();
-perFrame().catch((e) => console.log(`per-frame table failed: ${e}`));
+perFrame().catch((e) => {
+  console.log(`codecs benchmark failed: ${e}`);
+  process.exitCode = 1;
+});

@@ -9,11 +9,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadSeries } from "unmask";
-import { detectors as panel } from "unmask/dist/face/detect";
-import { presenceTruthSet } from "unmask/dist/face/presence-truth";
-import { presenceVariants } from "unmask/face";
-import { collectTruthEvidence, fitCases, greedyVariants, losoVerdicts, summarize, type CaseEvidence } from "unmask/dist/face/presence-eval";
-import { fitFusion } from "unmask/dist/face/presence-fusion";
+import { detectors as panel, presenceVariants } from "unmask/face";
+import { presenceTruthSet, collectTruthEvidence, fitCases, greedyVariants, losoVerdicts, summarize, fitFusion, type CaseEvidence } from "unmask/face/evaluation";
 import { ROOT, CT_DIR, MRI_DIR, SCRATCH } from "./common";
 
 const CACHE = path.join(SCRATCH, "presence-fit-evidence.json");

@@ -1,5 +1,5 @@
 // Loading the shipped CT (108 slices, 256×256) in each transfer syntax unmask decodes — native, deflated,
-// RLE (made from the shipped files by dcmtk's dcmconv/dcmcrle) — timed and with its peak memory, next
+// RLE, JPEG Baseline, JPEG Lossless, JPEG-LS, JPEG 2000 (made from the shipped files by dcmtk and gdcm) — timed and with its peak memory, next
 // to pydicom with python3-gdcm decoding the same files in the same run. Each load runs in a fresh
 // process (best of 3) so its peak RSS is its own.
 import { execFileSync, spawnSync } from "node:child_process";
@@ -12,6 +12,14 @@ const SYNTAXES: { name: string; convert: ((src: string, dst: string) => void) | 
   { name: "Explicit VR Little Endian (native)", convert: null },
   { name: "Deflated Explicit VR Little Endian", convert: (s, d) => execFileSync("dcmconv", ["+td", s, d]) },
   { name: "RLE Lossless", convert: (s, d) => execFileSync("dcmcrle", [s, d]) },
+  // The JPEG family, decoded by lib/src/dicom/codecs.ts (the cold load includes the codec's wasm start).
+  { name: "JPEG Baseline 8-bit (dcmcjpeg +eb +be)", convert: (s, d) => execFileSync("dcmcjpeg", ["+eb", "+be", s, d]) },
+  { name: "JPEG Lossless Process 14 (dcmcjpeg +el)", convert: (s, d) => execFileSync("dcmcjpeg", ["+el", s, d]) },
+  { name: "JPEG Lossless SV1 (dcmcjpeg +e1)", convert: (s, d) => execFileSync("dcmcjpeg", ["+e1", s, d]) },
+  { name: "JPEG-LS Lossless (dcmcjpls)", convert: (s, d) => execFileSync("dcmcjpls", ["+el", s, d]) },
+  { name: "JPEG-LS Near-Lossless, NEAR 2 (dcmcjpls +en)", convert: (s, d) => execFileSync("dcmcjpls", ["+en", "+md", "2", s, d]) },
+  { name: "JPEG 2000 Lossless (gdcmconv --j2k)", convert: (s, d) => execFileSync("gdcmconv", ["--j2k", s, d]) },
+  { name: "JPEG 2000 lossy (gdcmconv --j2k --lossy -r 10)", convert: (s, d) => execFileSync("gdcmconv", ["--j2k", "--lossy", "-r", "10", s, d]) },
 ];
 
 /** The CT re-encoded in a syntax, cached under .bench/load/. */

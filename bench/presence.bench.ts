@@ -13,10 +13,10 @@ import { loadSeries, readImage, marchingCubes, resample, detectFaces } from "unm
 import type { DetectorName } from "unmask/face";
 import { createRenderer } from "unmask/render";
 import { detectFaceInScan, presenceVariants } from "unmask/face";
-import { presenceTruthSet } from "unmask/dist/face/presence-truth";
-import { collectTruthEvidence, losoVerdicts, summarize, verdicts, variantSeconds, type CaseEvidence, type Summary } from "unmask/dist/face/presence-eval";
-import { DEFAULT_FUSION, DEFAULT_DETECTORS, DEFAULT_VARIANT_NAMES } from "unmask/dist/face/presence-params";
-import { chooseLevel } from "unmask/dist/face/presence";
+import {
+  presenceTruthSet, collectTruthEvidence, losoVerdicts, summarize, verdicts, variantSeconds, DEFAULT_FUSION, DEFAULT_DETECTORS,
+  DEFAULT_VARIANT_NAMES, chooseLevel, type CaseEvidence, type Summary,
+} from "unmask/face/evaluation";
 import { CT_DIR, MRI_DIR, ROOT, SCRATCH } from "./common";
 
 const f3 = (x: number): string => (Number.isFinite(x) ? x.toFixed(3) : "—");

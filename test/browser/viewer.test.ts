@@ -15,9 +15,7 @@ const BG = [0x20, 0x24, 0x2c];
 /** A small notebook: the shipped head CT at −300 HU in the interactive viewer, and a plotly figure. */
 function writeNotebook(file: string): void {
   const cells = [
-    `import { loadSeries, marchingCubes, show } from "unmask";
-import { histogram } from "unmask/volume";
-import { histogramFigure } from "unmask/display";\nconst { volume } = await loadSeries(${JSON.stringify(CT_DIR)});\nconst head = await marchingCubes(volume, { level: -300 });\nconsole.log("triangles", head.triangles.length / 3);`,
+    `import { loadSeries, marchingCubes, show } from "unmask"; import { histogram } from "unmask/volume"; import { histogramFigure } from "unmask/display";\nconst { volume } = await loadSeries(${JSON.stringify(CT_DIR)});\nconst head = await marchingCubes(volume, { level: -300 });\nconsole.log("triangles", head.triangles.length / 3);`,
     `show.mesh(head, { maxTriangles: 120000, title: "ct-cranium at −300 HU" });`,
     // Layers: the skull (bone at 300 HU) inside the see-through skin.
     `const bone = await marchingCubes(volume, { level: 300 });\nshow.mesh([{ mesh: bone, color: "#f4f1e8", name: "bone 300 HU" }, { mesh: head, color: "#e8c4a8", opacity: 0.35, name: "skin −300 HU" }], { maxTriangles: 150000 });`,

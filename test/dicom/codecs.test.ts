@@ -7,14 +7,14 @@ import * as dicomParser from "dicom-parser";
 import { CorruptPixelDataError, UnsupportedTransferSyntaxError } from "unmask/core";
 import { loadFrameDecoder, loadSeries, readDicomFile, readDicomHeader } from "unmask/dicom";
 import { CT_DIR, MRI_DIR, tempDir } from "../helpers/paths";
-import { withEncapsulatedPixels } from "../helpers/dicom-edit";
+import { editElements, layout, setUint16, withEncapsulatedPixels } from "../helpers/dicom-edit";
 
 // Compressed copies of a few shipped CT and MRI slices, made here with Debian's dcmtk and gdcm
 // (scripts/setup.sh installs both); decoded through loadSeries, the path users take.
 
 // IM0100's JPEG Lossless stream (dcmcjpeg +el) ends where jpeg-lossless-decoder-js used to drop the last pixel.
-const CT_SLICES = ["IM0098.dcm", "IM0099.dcm", "IM0100.dcm", "IM0101.dcm", "IM0102.dcm"];
-const MR_SLICES = ["IM0060.dcm", "IM0061.dcm", "IM0062.dcm", "IM0063.dcm", "IM0064.dcm"];
+const CT_SLICES = ["IM0099.dcm", "IM0100.dcm", "IM0101.dcm"];
+const MR_SLICES = ["IM0061.dcm", "IM0062.dcm", "IM0063.dcm"];
 
 const TS = {
   baseline: "1.2.840.10008.1.2.4.50",
@@ -58,6 +58,18 @@ before(() => {
   convert("mr-sv1", MRI_DIR, MR_SLICES, "dcmcjpeg", ["+e1"]);
   convert("mr-jls", MRI_DIR, MR_SLICES, "dcmcjpls", ["+el"]);
   convert("mr-j2k", MRI_DIR, MR_SLICES, "gdcmconv", ["--j2k"]);
+  // Signed 12-bit CT (PixelRepresentation 1, BitsStored 12, HU stored directly), a common scanner layout.
+  fs.mkdirSync(dir("ct-signed12"));
+  for (const f of CT_SLICES) {
+    let b = editElements(fs.readFileSync(path.join(CT_DIR, f)), { x00281052: "0" });
+    const start = layout(b).pixelValueStart;
+    for (let p = 0; p < 256 * 256; p++) b.writeInt16LE(Math.max(-2048, Math.min(2047, b.readUInt16LE(start + 2 * p) - 1024)), start + 2 * p);
+    b = setUint16(setUint16(setUint16(b, "x00280103", 1), "x00280101", 12), "x00280102", 11);
+    fs.writeFileSync(path.join(dir("ct-signed12"), f), b);
+  }
+  convert("ct-signed12-sv1", dir("ct-signed12"), CT_SLICES, "dcmcjpeg", ["+e1"]);
+  convert("ct-signed12-jls", dir("ct-signed12"), CT_SLICES, "dcmcjpls", ["+el"]);
+  convert("ct-signed12-j2k", dir("ct-signed12"), CT_SLICES, "gdcmconv", ["--j2k"]);
   // Lossy, each with the outside tool's own decode of the same files as the reference.
   convert("mr-baseline", MRI_DIR, MR_SLICES, "dcmcjpeg", ["+eb", "+be"]);
   convert("mr-extended8", MRI_DIR, MR_SLICES, "dcmcjpeg", ["+ee", "+be"]);
@@ -86,11 +98,14 @@ function bytesOf(a: Float32Array): Buffer {
 
 test("lossless syntaxes decode to the uncompressed CT and MRI voxel for voxel", async () => {
   const ct = (await loadSeries(dir("ct"))).volume, mr = (await loadSeries(dir("mr"))).volume;
-  assert.deepEqual(ct.shape, [256, 256, 5]);
+  const signed = (await loadSeries(dir("ct-signed12"))).volume;
+  assert.deepEqual(ct.shape, [256, 256, 3]);
+  assert.ok(signed.data.some((v) => v < -1000), "the signed copy holds negative stored values");
   const cases: [string, string, typeof ct][] = [
     ["ct-p14", TS.process14, ct], ["ct-sv1", TS.sv1, ct], ["ct-sv1-fragments", TS.sv1, ct], ["ct-p14-fragments-nobot", TS.process14, ct],
     ["ct-jls", TS.jpegLs, ct], ["ct-j2k", TS.j2kLossless, ct], ["ct-rle", TS.rle, ct],
     ["mr-sv1", TS.sv1, mr], ["mr-jls", TS.jpegLs, mr], ["mr-j2k", TS.j2kLossless, mr],
+    ["ct-signed12-sv1", TS.sv1, signed], ["ct-signed12-jls", TS.jpegLs, signed], ["ct-signed12-j2k", TS.j2kLossless, signed],
   ];
   for (const [name, uid, reference] of cases) {
     assertSyntax(dir(name), uid);
@@ -188,4 +203,43 @@ test("a damaged stream is a CorruptPixelDataError naming the file and the codec'
     });
     fs.rmSync(copy, { recursive: true });
   }
+});
+
+test("damaged frames give a full-size frame or a CorruptPixelDataError, and leave every codec working", async () => {
+  // Deterministic damage (a fixed-seed generator): cuts, bit flips in the headers, random bytes, inserted
+  // markers, deleted runs. Streams without a checksum (JPEG 2000, JPEG Lossless) may still "decode".
+  let seed = 20261202;
+  const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const at = (n: number) => Math.floor(random() * n);
+  const damages = [
+    (f: Buffer) => f.subarray(0, at(f.length)),
+    (f: Buffer) => { const g = Buffer.from(f); for (let j = 0; j < 4; j++) g[at(Math.min(g.length, 400))] ^= 1 << at(8); return g; },
+    (f: Buffer) => { const g = Buffer.from(f); for (let j = 0; j < 20; j++) g[at(g.length)] = at(256); return g; },
+    (f: Buffer) => { const g = Buffer.from(f); const i = at(Math.min(g.length - 1, 300)); g[i] = 0xff; g[i + 1] = at(256); return g; },
+    (f: Buffer) => { const i = at(f.length); return Buffer.concat([f.subarray(0, i), f.subarray(i + at(200))]); },
+  ];
+  const cases: [string, string][] = [
+    ["mr-baseline", MR_SLICES[1]], ["ct-p14", CT_SLICES[1]], ["ct-sv1", CT_SLICES[1]], ["ct-jls", CT_SLICES[1]],
+    ["ct-jls-near", CT_SLICES[1]], ["ct-j2k", CT_SLICES[1]], ["ct-j2k-lossy", CT_SLICES[1]],
+  ];
+  const outcomes: Record<string, number> = {};
+  for (const [name, file] of cases) {
+    const { header: h } = readDicomHeader(path.join(dir(name), file));
+    const decode = (await loadFrameDecoder(h.transferSyntaxUid))!;
+    const info = { rows: h.rows, columns: h.columns, bitsAllocated: h.bitsAllocated, bitsStored: h.bitsStored, pixelRepresentation: h.pixelRepresentation, samplesPerPixel: 1, path: file };
+    const frame = frameOf(path.join(dir(name), file));
+    const good = Buffer.from(decode(frame, info));
+    for (let k = 0; k < 20; k++) {
+      const damaged = damages[k % damages.length](frame);
+      try {
+        assert.equal(decode(new Uint8Array(damaged), info).length, h.rows * h.columns * (h.bitsAllocated / 8), `${name} #${k}`);
+        outcomes.decoded = (outcomes.decoded ?? 0) + 1;
+      } catch (e) {
+        assert.ok(e instanceof CorruptPixelDataError && e.path === file, `${name} #${k}: ${e}`);
+        outcomes[e.code] = (outcomes[e.code] ?? 0) + 1;
+      }
+    }
+    assert.ok(Buffer.from(decode(frame, info)).equals(good), `${name}: the intact frame decodes as before`);
+  }
+  assert.ok((outcomes.CORRUPT_PIXEL_DATA ?? 0) > 70, JSON.stringify(outcomes));
 });

@@ -5,10 +5,10 @@ import { detectFaceInScan, presenceVariants, type FacePresence } from "unmask/fa
 import { marchingCubes } from "unmask/surface";
 import { resample, voxelToPatient, type Volume } from "unmask/volume";
 import { InvalidArgumentError } from "unmask/core";
-import { presenceTruthSet, anteriorMostPoint, levelAndStep, blank, phantom, type TruthCase } from "unmask/dist/face/presence-truth";
-import { collectTruthEvidence, losoVerdicts, summarize, verdicts, type CaseEvidence } from "unmask/dist/face/presence-eval";
-import { presenceFromEvidence } from "unmask/dist/face/presence";
-import { DEFAULT_FUSION, DEFAULT_DETECTORS } from "unmask/dist/face/presence-params";
+import {
+  presenceTruthSet, anteriorMostPoint, levelAndStep, blank, phantom, collectTruthEvidence, losoVerdicts, summarize, verdicts,
+  presenceFromEvidence, DEFAULT_FUSION, DEFAULT_DETECTORS, type TruthCase, type CaseEvidence,
+} from "unmask/face/evaluation";
 import { CT_DIR, MRI_DIR, FIXTURES } from "../helpers/paths";
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -9,7 +9,12 @@ import { listSeries } from "../dicom/list";
 import type { SeriesInfo } from "../dicom/types";
 import { keyedUid, UNMASK_IMPLEMENTATION_UID, UNMASK_IMPLEMENTATION_VERSION } from "../dicom/uid";
 import { PROFILE_EDITION, PROFILE_TABLE } from "./profile-table";
+import { deepFreeze } from "../core/freeze";
 import type { ProfileAction, ProfileOption, ProfileRow } from "./profile-types";
+
+// The profile rows are handed out (PROFILE_TABLE, profileRow): frozen, so no caller can change what
+// de-identification does for the rest of the process.
+deepFreeze(PROFILE_TABLE);
 
 /** The options of the Basic Profile that unmask implements (PS3.15 E.3). */
 export interface DeidentifyProfileOptions {
@@ -72,13 +77,13 @@ export interface DeidentificationReport {
 }
 
 /** CID 7050 "De-identification Method" codes (scheme DCM) for the profile and its options. */
-export const DEIDENTIFICATION_CODES = {
+export const DEIDENTIFICATION_CODES = deepFreeze({
   basic: { value: "113100", meaning: "Basic Application Confidentiality Profile" },
   cleanDescriptors: { value: "113105", meaning: "Clean Descriptors Option" },
   retainModifiedDates: { value: "113107", meaning: "Retain Longitudinal Temporal Information Modified Dates Option" },
   retainPatientCharacteristics: { value: "113108", meaning: "Retain Patient Characteristics Option" },
   retainDeviceIdentity: { value: "113109", meaning: "Retain Device Identity Option" },
-} as const;
+} as const);
 
 const OPTION_COLUMNS: [keyof DeidentifyProfileOptions, ProfileOption][] = [
   ["retainModifiedDates", "retainModifiedDates"],

@@ -5,4 +5,4 @@ export { runAudit, type AuditOptions } from "./run";
 export { reportHtml } from "./report";
 export { headerRisks } from "./header-risk";
 export { ocrImage } from "./ocr";
-export { enqueueAudit, runQueueWorker, redisConnection, AUDIT_QUEUE, type QueueAuditOptions, type QueueWorkerOptions } from "./queue";
+export { enqueueAudit, runQueueWorker, redisConnection, AUDIT_QUEUE, type AuditJob, type QueueAuditOptions, type QueueWorkerOptions } from "./queue";

@@ -12,7 +12,8 @@ import { findAuditItems } from "./walk";
 /** The BullMQ queue the audit uses. */
 export const AUDIT_QUEUE = "unmask-audit";
 
-interface AuditJob { item: AuditItem; outDir: string; level?: number }
+/** One queued audit job: the item, where its outputs go and the skin level override (as auditItem's `level`). */
+export interface AuditJob { item: AuditItem; outDir: string; level?: number }
 
 /** BullMQ connection options from a redis://HOST:PORT[/DB] URL. */
 export function redisConnection(url: string): { host: string; port: number; db: number; maxRetriesPerRequest: null } {

@@ -38,21 +38,6 @@ const CODEC_OF: Record<string, Codec> = {
 };
 type Codec = "libjpeg-turbo" | "jpeg-lossless" | "charls" | "openjpeg";
 
-/** Transfer syntaxes with a decoder in unmask (besides native and RLE, decoded in pixels.ts). */
-export const CODEC_SYNTAXES: readonly string[] = Object.keys(CODEC_OF);
-
-/** The codec package and version unmask uses for a transfer syntax, or null (for listings and reports). */
-export function codecName(transferSyntaxUid: string): string | null {
-  const c = CODEC_OF[transferSyntaxUid];
-  return c ? CODEC_LABEL[c] : null;
-}
-const CODEC_LABEL: Record<Codec, string> = {
-  "libjpeg-turbo": "libjpeg-turbo (@cornerstonejs/codec-libjpeg-turbo-8bit, WebAssembly)",
-  "jpeg-lossless": "jpeg-lossless-decoder-js (JavaScript)",
-  charls: "CharLS (@cornerstonejs/codec-charls, WebAssembly)",
-  openjpeg: "OpenJPEG (@cornerstonejs/codec-openjpeg, WebAssembly)",
-};
-
 /** The part of jpeg-lossless-decoder-js unmask uses (the package ships no type declarations). */
 interface LosslessDecoder {
   decompress(buffer: ArrayBuffer, offset: number, length: number): ArrayBuffer;
@@ -91,6 +76,8 @@ const WASM_PACKAGES: Record<Exclude<Codec, "jpeg-lossless">, { pkg: string; cls:
 };
 
 const modules = new Map<Codec, LoadedWasm>();
+/** Compiled code is stateless: kept, so that replacing a failed instance costs only instantiation. */
+const compiledCode = new Map<Codec, WebAssembly.Module>();
 const decoders = new Map<string, FrameDecoder | null>();
 
 /**
@@ -113,7 +100,8 @@ function loadWasm(codec: Exclude<Codec, "jpeg-lossless">): LoadedWasm {
       print: (s: string) => printed.push(s),
       printErr: (s: string) => printed.push(s),
       instantiateWasm: (imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) => {
-        const compiled = new WebAssembly.Module(fs.readFileSync(wasmPath));
+        let compiled = compiledCode.get(codec);
+        if (!compiled) compiledCode.set(codec, (compiled = new WebAssembly.Module(fs.readFileSync(wasmPath))));
         const instance = new WebAssembly.Instance(compiled, imports);
         receive(instance, compiled);
         return instance.exports;
@@ -138,8 +126,8 @@ export async function loadFrameDecoder(transferSyntaxUid: string): Promise<Frame
   return frameDecoder(transferSyntaxUid);
 }
 
-/** {@link loadFrameDecoder} without the promise: the loader calls it per slice (cached after the first). */
-export function frameDecoder(transferSyntaxUid: string): FrameDecoder | null {
+/** {@link loadFrameDecoder} without the promise (cached after the first call per syntax). */
+function frameDecoder(transferSyntaxUid: string): FrameDecoder | null {
   let d = decoders.get(transferSyntaxUid);
   if (d === undefined) {
     d = makeDecoder(transferSyntaxUid);
@@ -176,28 +164,41 @@ function makeDecoder(transferSyntaxUid: string): FrameDecoder | null {
       return toNative(new Uint8Array(out), { width: decoder.xDim ?? 0, height: decoder.yDim ?? 0, components: decoder.numComp ?? 0, bytes }, info, transferSyntaxUid, codec);
     };
   }
-  const wasm = loadWasm(codec);
-  const Cls = wasm.module[WASM_PACKAGES[codec].cls] as new () => WasmDecoderInstance;
+  loadWasm(codec); // instantiate now, so that a broken install fails here rather than mid-series
   return (frame, info) => {
     check(frame, info, transferSyntaxUid);
+    // Looked up per frame: a codec that crashed is replaced by a fresh instance (see below).
+    const wasm = loadWasm(codec);
+    const Cls = wasm.module[WASM_PACKAGES[codec].cls] as new () => WasmDecoderInstance;
     wasm.printed.length = 0;
-    const d = new Cls();
+    let d: WasmDecoderInstance | null = null;
     try {
+      d = new Cls();
       d.getEncodedBuffer(frame.length).set(frame);
-      try {
-        d.decode();
-      } catch (e) {
-        throw corrupt(info, transferSyntaxUid, codec, exceptionMessage(wasm, e));
-      }
+      d.decode();
       const fi = d.getFrameInfo();
       if (!(fi.width > 0 && fi.height > 0)) {
+        modules.delete(codec); // failed without throwing (OpenJPEG): replace the instance all the same
         throw corrupt(info, transferSyntaxUid, codec, printedError(wasm) ?? "the codec decoded no image");
       }
       // A view into wasm memory: copy it out before the decoder is deleted.
       const decoded = d.getDecodedBuffer().slice();
       return toNative(decoded, { width: fi.width, height: fi.height, components: fi.componentCount, bytes: fi.bitsPerSample > 8 ? 2 : 1 }, info, transferSyntaxUid, codec);
+    } catch (e) {
+      if (e instanceof CorruptPixelDataError) throw e;
+      // A codec that failed on a damaged stream may have left its memory in a bad state (CharLS traps
+      // with "memory access out of bounds" only after earlier damaged frames): drop the instance, so
+      // the next frame, of this series or another, gets a fresh one (~15 ms).
+      modules.delete(codec);
+      const message = typeof e === "number" ? exceptionMessage(wasm, e) : `the codec crashed (${e instanceof Error ? e.message : String(e)})`;
+      if (typeof e !== "number") d = null;
+      throw corrupt(info, transferSyntaxUid, codec, message);
     } finally {
-      d.delete();
+      try {
+        d?.delete();
+      } catch {
+        modules.delete(codec); // delete() failing means the instance is unusable too
+      }
     }
   };
 }

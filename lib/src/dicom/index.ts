@@ -1,7 +1,7 @@
 export * from "./types";
 export { listSeries } from "./list";
 export { loadSeries, type LoadSeriesOptions } from "./load";
-export { readDicomHeader, readDicomFile } from "./parse";
+export { readDicomHeader, readDicomFile, type ParsedDicom } from "./parse";
 export { transferSyntaxName, isSupportedSyntax } from "./transfer-syntax";
 export { loadFrameDecoder, type FrameDecoder, type FrameInfo } from "./codecs";
 export { writeSeries, type WritableSeries, type WriteSeriesOptions, type WrittenSeries, type Rescale } from "./write";

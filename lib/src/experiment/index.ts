@@ -11,3 +11,12 @@ export { missReason, summaryRows, summaryCsv, distancesCsv, groupsCsv, missesCsv
 export { chartPng, chartFigure, type Chart, type ChartSeries } from "./figures";
 export { observerQuiz, type ObserverQuizOptions } from "./observer";
 export { readObserverAnswers, scoreObserver, type ObserverAnswer, type ObserverResult } from "./observer-answers";
+
+// Constants handed out by this entry point are frozen: a caller cannot change them for everyone else.
+import { deepFreeze as freeze } from "../core/freeze";
+import { DEFAULT_VARIANTS as _variants } from "./pipeline";
+import { STAGES as _stages } from "./cache";
+import { COVARIATES as _covariates } from "./manifest";
+import { PAPER as _paper, MODEL_GALLERY_SIZES as _sizes } from "./run";
+import { SUMMARY_COLUMNS as _columns } from "./report";
+for (const v of [_variants, _stages, _covariates, _paper, _sizes, _columns]) freeze(v);

@@ -124,5 +124,5 @@ export function haarDetect(image: RgbaImage, options: HaarOptions = {}, which: H
 
 /** True once the Haar cascade (and OpenCV's wasm module) is loaded in this process. */
 export function haarLoaded(): boolean {
-  return state !== undefined;
+  return state.size > 0;
 }

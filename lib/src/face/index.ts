@@ -28,3 +28,11 @@ export { type PresenceEvidence, type PresenceCluster, type FusionParams } from "
 export { skinLevel, otsu, CT_SKIN_LEVEL, type SkinLevel, type SkinLevelOptions } from "./skin";
 export { presenceContactSheet, DETECTOR_COLORS } from "./presence-sheet";
 export { faceProfile, type FaceProfile, type FaceProfileOptions, type ProfileLandmarks } from "./profile";
+
+// Constants handed out by this entry point are frozen: a caller cannot change them for everyone else.
+import { deepFreeze as freeze } from "../core/freeze";
+import { TINY_FACE_DEFAULTS as _tiny } from "./faceapi";
+import { DETECTOR_COLORS as _colors } from "./presence-sheet";
+import { TRUTH_SPLITS as _splits } from "./presence-truth";
+import { DEFAULT_FUSION as _fusion, DEFAULT_DETECTORS as _detectors, DEFAULT_VARIANT_NAMES as _variantNames } from "./presence-params";
+for (const v of [_tiny, _colors, _splits, _fusion, _detectors, _variantNames]) freeze(v);

@@ -1,8 +1,8 @@
 /**
  * The face-presence truth set, derived from real scans: positives (the scan, field-of-view crops,
  * coarser resamplings, levels around the skin level) and negatives (the face cut away by a plane
- * behind the nose tip, the back half of the head, phantoms). Internal (tests, benchmark, fit script
- * and notebook import it from its module). Two disjoint parameter splits: "fit" cases fit the
+ * behind the nose tip, the back half of the head, phantoms). Public as part of
+ * `unmask/face/evaluation` (the tests, benchmark, fit script and notebook 04 use it). Two disjoint parameter splits: "fit" cases fit the
  * committed fusion defaults, "test" cases (the issue's own) are what the tests assert on.
  */
 import type { Vec3, Volume } from "../volume/types";

@@ -17,7 +17,7 @@ export type VolumeUnits = "HU" | "MR" | "stored";
  */
 export interface Volume {
   data: Float32Array;
-  /** [nx, ny, nz]: columns, rows, slices. */
+  /** `[nx, ny, nz]`: columns, rows, slices. */
   shape: Vec3;
   /** Voxel size in mm along i, j, k. */
   spacing: Vec3;

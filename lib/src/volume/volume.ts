@@ -54,10 +54,12 @@ export function valueAt(vol: Volume, i: number, j: number, k: number): number {
   return vol.data[voxelIndex(vol, i, j, k)];
 }
 
-type Geometry = Pick<Volume, "spacing" | "origin" | "direction">;
+/** The part of a volume that places voxels in patient space (what the voxel ↔ patient mappings read). */
+export type VolumeGeometry = Pick<Volume, "spacing" | "origin" | "direction">;
+
 
 /** Patient position (LPS mm) of a (possibly fractional) voxel index. */
-export function voxelToPatient(vol: Geometry, ijk: Vec3): Vec3 {
+export function voxelToPatient(vol: VolumeGeometry, ijk: Vec3): Vec3 {
   const d = vol.direction;
   const a = ijk[0] * vol.spacing[0];
   const b = ijk[1] * vol.spacing[1];
@@ -70,7 +72,7 @@ export function voxelToPatient(vol: Geometry, ijk: Vec3): Vec3 {
 }
 
 /** Fractional voxel index of a patient position (LPS mm); the direction must be orthonormal. */
-export function patientToVoxel(vol: Geometry, p: Vec3): Vec3 {
+export function patientToVoxel(vol: VolumeGeometry, p: Vec3): Vec3 {
   const d = vol.direction;
   const x = p[0] - vol.origin[0];
   const y = p[1] - vol.origin[1];
