@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Generate lib/src/anonymize/profile-table.ts from the committed extract of DICOM PS3.15 Table E.1-1
 // (lib/src/anonymize/standard/, see PROVENANCE.md there). Run: node scripts/generate-profile-table.mjs
+// With --check it writes nothing and exits 1 when the committed table differs from what it would generate.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
@@ -56,5 +57,10 @@ export const PROFILE_EDITION = "DICOM PS3.15 2024b, Table E.1-1";
 /** Every row of Table E.1-1 (${out.length} attributes), sorted by tag; "private" stands for (gggg,eeee) with gggg odd. */
 export const PROFILE_TABLE: readonly ProfileRow[] = ${JSON.stringify(out, null, 0).replace(/\},\{/g, "},\n  {").replace(/^\[\{/, "[\n  {").replace(/\}\]$/, "},\n]")};
 `;
+if (process.argv.includes("--check")) {
+  const same = fs.readFileSync(path.join(root, outRel), "utf8") === text;
+  console.log(`${outRel}: ${same ? "up to date" : "DIFFERS from the generator's output (edited by hand?)"}`);
+  process.exit(same ? 0 : 1);
+}
 fs.writeFileSync(path.join(root, outRel), text);
 console.log(`${outRel}: ${out.length} rows from ${srcRel}`);

@@ -4,7 +4,7 @@
  * The root keeps the few names a notebook needs first: load a series, resample it, take the skin
  * isosurface, render it, look for a face, show the result. Everything else lives in its domain's
  * entry point: `unmask/core`, `unmask/dicom`, `unmask/volume`, `unmask/surface`, `unmask/image`,
- * `unmask/render`, `unmask/face`, `unmask/match`, `unmask/display`.
+ * `unmask/render`, `unmask/face`, `unmask/match`, `unmask/display`, `unmask/anonymize`.
  * @module unmask
  */
 export { UnmaskError } from "./core/errors";

@@ -1,12 +1,12 @@
 import { test, after } from "node:test";
 import * as assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { deidentify, PROFILE_TABLE, dateShiftDays, type DeidentifyOptions } from "unmask/anonymize";
 import { readDicomDataset, encodeDicomFile, dictionaryEntry, listSeries, type DicomDataset, type DicomElement } from "unmask/dicom";
-import { CT_DIR, tempDir } from "../helpers/paths";
+import { CT_DIR, ROOT, tempDir } from "../helpers/paths";
 
 const work = tempDir("unmask-deid-");
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -160,6 +160,12 @@ test("a file holding every attribute of Table E.1-1 comes out as the table says,
   assert.ok(report.warnings.some((w) => /BurnedInAnnotation YES/.test(w)));
 });
 
+test("the committed profile table is what the committed generator makes from the committed extract of the standard", () => {
+  const out = execFileSync(process.execPath, [path.join(ROOT, "scripts", "generate-profile-table.mjs"), "--check"], { encoding: "utf8" });
+  assert.match(out, /up to date/);
+  assert.equal(PROFILE_TABLE.length, 621);
+});
+
 // Typed by hand from DICOM PS3.15 Table E.1-1 (Basic Profile column), not read from the committed table.
 const HAND: [string, string][] = [
   ["(0008,0050)", "Z"], ["(0008,0080)", "X/Z/D"], ["(0008,0081)", "X"], ["(0008,0090)", "Z"], ["(0008,0092)", "X"],
@@ -244,8 +250,11 @@ test("UIDs map consistently across the files of a run, across runs with one key,
   const ref = (gen["00081140"].Value![0] as DicomDataset)["00081155"].Value![0];
   assert.equal(ref, uids(a, "IM0002.dcm")[0]);
   // The output is a loadable series, and the report says the key was given.
-  assert.equal(listSeries(a.out).series[0].sliceCount, 108);
+  assert.equal((await listSeries(a.out)).series[0].sliceCount, 108);
   assert.equal(a.report.key, "given");
+  assert.equal(a.report.keyFingerprint, b.report.keyFingerprint);
+  assert.notEqual(a.report.keyFingerprint, c.report.keyFingerprint);
+  assert.ok(!a.report.keyFingerprint.includes(KEY.toString("hex").slice(0, 8)));
   const noKey = await deidentify(CT_DIR, path.join(work, "ct-random"));
   assert.equal(noKey.key, "random");
   assert.ok(noKey.warnings.some((w) => /random key/.test(w)));
@@ -279,7 +288,7 @@ test("the report lists every changed attribute of every file, in JSON and CSV", 
 });
 
 test("a failure half-way (an unreadable file late in the series) leaves no output folder; the input is unchanged", async () => {
-  const info = listSeries(CT_DIR).series[0];
+  const info = (await listSeries(CT_DIR)).series[0];
   const bad = path.join(work, "bad.dcm");
   fs.writeFileSync(bad, "DICM? no");
   const files = [...info.files].sort();
@@ -304,4 +313,31 @@ test("unmask's encoder writes the same bytes as dcmjs's writer, for the every-at
     assert.equal(mine.length, theirs.length, f);
     assert.equal(Buffer.compare(mine, theirs), 0, `${f}: bytes differ from dcmjs's`);
   }
+});
+
+test("compressed and implicit-VR inputs: JPEG-LS and RLE stay encapsulated, implicit VR becomes explicit, pixels equal (pydicom, dcmtk)", async () => {
+  const dir = path.join(work, "syntaxes");
+  fs.mkdirSync(dir);
+  // Derived test data made with Debian's dcmtk from three CT slices.
+  execFileSync("dcmcjpls", [ctFile(50), path.join(dir, "a.dcm")]);
+  execFileSync("dcmconv", ["+ti", ctFile(51), path.join(dir, "b.dcm")]);
+  execFileSync("dcmcrle", [ctFile(52), path.join(dir, "c.dcm")]);
+  const report = await deidentify(dir, path.join(work, "syntaxes-out"), { key: KEY });
+  assert.equal(report.files.length, 3);
+  const py = `import json, sys, pydicom, numpy as np
+out = []
+for o, i in zip(sys.argv[1::2], sys.argv[2::2]):
+    a, b = pydicom.dcmread(o), pydicom.dcmread(i)
+    out.append([str(a.file_meta.TransferSyntaxUID), bool(np.array_equal(a.pixel_array, b.pixel_array)), str(a.PatientName)])
+print(json.dumps(out))`;
+  const pairs = ["a", "b", "c"].flatMap((n, k) => [path.join(report.output, `IM000${k + 1}.dcm`), path.join(dir, `${n}.dcm`)]);
+  const got = JSON.parse(execFileSync("/usr/bin/python3", ["-c", py, ...pairs], { encoding: "utf8" }));
+  assert.deepEqual(got, [
+    ["1.2.840.10008.1.2.4.80", true, ""],
+    ["1.2.840.10008.1.2.1", true, ""],
+    ["1.2.840.10008.1.2.5", true, ""],
+  ]);
+  // dcmtk's own decoders read the encapsulated outputs.
+  execFileSync("dcmdjpls", [path.join(report.output, "IM0001.dcm"), path.join(work, "a-raw.dcm")]);
+  execFileSync("dcmdrle", [path.join(report.output, "IM0003.dcm"), path.join(work, "c-raw.dcm")]);
 });

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { loadSeries, writeSeries, readDicomDataset, encodeDicomFile } from "unmask/dicom";
 import { convert } from "unmask/anonymize";
 import { voxelToPatient } from "unmask/volume";
-import { CT_DIR, ROOT, tempDir } from "../helpers/paths";
+import { CT_DIR, MRI_DIR, ROOT, tempDir } from "../helpers/paths";
 
 const PY = "/usr/bin/python3";
 const REF = path.join(ROOT, "test", "helpers", "python", "reference_voxels.py");
@@ -130,6 +130,26 @@ test("seed mode on a series stored signed: stored values below 0 become 0, as th
   for (let n = 0; n < s.volume.data.length; n += 997) assert.equal(seed.volume.data[n], Math.max(0, s.volume.data[n]));
   // On the shipped CT (HU + 1024, unsigned) the seed changes nothing.
   assert.equal(convert(s, { mode: "seed" }).changedVoxels, 0);
+  // Mode hu is for Hounsfield units only: an MRI is refused, not silently zeroed.
+  const mri = await loadSeries(MRI_DIR);
+  assert.throws(() => convert(mri, { mode: "hu" }), /Hounsfield/);
+});
+
+test("the MRI writes and reloads unchanged (seed mode changes nothing), its rescale kept, pydicom agrees", async () => {
+  const mri = await loadSeries(MRI_DIR);
+  const seed = convert(mri, { mode: "seed" });
+  assert.equal(seed.changedVoxels, 0);
+  const out = path.join(work, "mri");
+  const w = await writeSeries(seed, out, { ...seed.write });
+  const back = await loadSeries(out);
+  assert.equal(firstMismatch(back.volume.data, mri.volume.data), null);
+  assert.equal(back.slices[0].modality, "MR");
+  const d = readDicomDataset(w.files[0]).dict;
+  const src = readDicomDataset(mri.slices[0].path).dict;
+  for (const tag of ["00281052", "00281053"]) assert.deepEqual(d[tag]?.Value?.map(Number), src[tag]?.Value?.map(Number), tag);
+  const raw = path.join(work, "mri-pydicom.raw");
+  execFileSync(PY, [REF, "pydicom", out, raw]);
+  assert.equal(firstMismatch(readRaw(raw), mri.volume.data), null);
 });
 
 test("an existing output is refused without force and replaced with it; the input folder cannot be the output", async () => {

@@ -27,13 +27,20 @@ test("notebook 06 executes headless: seed vs hu conversion, skin surfaces with f
   assert.ok(md.includes(`${huChanged} voxels`), "prose quotes the computed hu count");
   assert.match(md, /Mode `seed` is the one that reproduces the seed/);
 
-  // Surfaces: the level for hu comes from the histogram; a face is found on both renders.
+  // Surfaces: the CT at the seed's level; the converted series at skinLevel's intensity-data level and at
+  // the histogram's midway level; the face is found on the CT and at the midway level.
   const surf = tableRows(nb.html, "Skin surfaces and the face detector");
+  assert.equal(surf.length, 3);
   assert.equal(surf[0][1], "-300");
-  const level = Number(surf[1][1]);
-  assert.ok(level > 0 && level < 100, `hu level ${level}`);
-  assert.match(surf[1][2], /midway between background peak 0 HU and tissue peak \d+ HU/);
-  assert.ok(Number(surf[0][5]) >= 1 && Number(surf[1][5]) >= 1, `faces ${surf[0][5]} / ${surf[1][5]}`);
+  assert.match(surf[1][2], /^skinLevel: no Hounsfield units .*Otsu/);
+  const level = Number(surf[2][1]);
+  assert.ok(level > 0 && level < 100, `midway level ${level}`);
+  assert.match(surf[2][2], /midway between background peak 0 HU and tissue peak \d+ HU/);
+  assert.ok(Number(surf[0][5]) >= 1 && Number(surf[2][5]) >= 1, `faces ${surf[0][5]} / ${surf[2][5]}`);
+  // The prose says what the intensity-data level gave, from the same result.
+  const otsuFaces = Number(surf[1][5]);
+  assert.ok(otsuFaces === 0 ? md.includes("finds no face on it") : md.includes(`still reports ${otsuFaces} "face(s)"`), "prose matches the Otsu-level detection");
+  assert.ok(md.includes(`level \`skinLevel\` picks for intensity data, **${surf[1][1]}**`), "prose names the level");
 
   // Written series reload voxel for voxel, as DERIVED CT series with new UIDs.
   const written = tableRows(nb.html, "Written series, loaded back");

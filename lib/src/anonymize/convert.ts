@@ -37,6 +37,9 @@ export function convert(series: { volume: Volume; slices: readonly SliceHeader[]
   const mode = options.mode ?? "seed";
   if (mode !== "seed" && mode !== "hu") throw new InvalidArgumentError(`convert: mode must be "seed" or "hu" (got ${String(mode)})`);
   const { volume } = series;
+  if (mode === "hu" && volume.units !== "HU") {
+    throw new InvalidArgumentError(`convert: mode "hu" needs a series in Hounsfield units (a CT); this one is ${volume.modality || "of unknown modality"} in ${volume.units} units`);
+  }
   const [nx, ny, nz] = volume.shape;
   if (series.slices.length !== nz) throw new InvalidArgumentError(`convert: ${series.slices.length} slice headers for ${nz} slices`);
   const data = new Float32Array(volume.data);

@@ -64,6 +64,8 @@ export interface DeidentificationReport {
   options: Required<DeidentifyProfileOptions>;
   /** "given" when a key was passed (mapping reproducible with it), "random" otherwise (mapping not reproducible). */
   key: "given" | "random";
+  /** 16 hex digits of HMAC(key, a fixed label): two runs with the same fingerprint used the same key; the key cannot be derived from it. */
+  keyFingerprint: string;
   output: string;
   files: { output: string; sopInstanceUid: string; burnedInAnnotation: "YES" | "NO" | "absent" }[];
   /** Output files whose BurnedInAnnotation is YES: text in the pixels is not removed by header de-identification. */
@@ -159,7 +161,7 @@ function shiftDate(yyyymmdd: string, days: number): string | null {
   return `${String(d.getUTCFullYear()).padStart(4, "0")}${String(d.getUTCMonth() + 1).padStart(2, "0")}${String(d.getUTCDate()).padStart(2, "0")}`;
 }
 
-/** Per-run state shared by every file: key, options, UID map (for the report), identifying words. */
+/** Per-run state shared by every file: the key and the options. */
 export interface DeidentifyContext {
   key: Uint8Array;
   options: Required<DeidentifyProfileOptions>;
@@ -346,9 +348,9 @@ export function deidentificationMethod(options: DeidentifyProfileOptions): { met
 /** Where {@link deidentify} reads from: a folder tree (every image series in it), a listed series, or anything with slice paths (a LoadedSeries). */
 export type DeidentifySource = string | SeriesInfo | { slices: readonly { path: string }[] };
 
-function sourceFiles(source: DeidentifySource, warn: WarningFn): { root: string; groups: string[][] } {
+async function sourceFiles(source: DeidentifySource, warn: WarningFn): Promise<{ root: string; groups: string[][] }> {
   if (typeof source === "string") {
-    const listing = listSeries(source);
+    const listing = await listSeries(source);
     for (const p of listing.problems) warn(`${p.code}: ${p.message} (not copied to the output)`);
     if (listing.series.length === 0) throw new InvalidArgumentError(`${source}: no DICOM image series to de-identify`);
     return { root: path.resolve(source), groups: listing.series.map((s) => [...s.files].sort()) };
@@ -382,13 +384,14 @@ export async function deidentify(source: DeidentifySource, outDir: string, optio
       cleanDescriptors: !!options.cleanDescriptors,
     },
   };
-  const { root, groups } = sourceFiles(source, warn);
+  const { root, groups } = await sourceFiles(source, warn);
   const total = groups.reduce((n, g) => n + g.length, 0);
   const report: DeidentificationReport = {
     edition: PROFILE_EDITION,
     ...deidentificationMethod(ctx.options),
     options: ctx.options,
     key: options.key ? "given" : "random",
+    keyFingerprint: createHmac("sha256", key).update("unmask key fingerprint").digest("hex").slice(0, 16),
     output: path.resolve(outDir),
     files: [],
     burnedInAnnotation: [],

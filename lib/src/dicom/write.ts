@@ -64,10 +64,11 @@ interface Encoding extends Rescale {
 function fits(data: Float32Array, r: Rescale): { signed: boolean } | null {
   let lo = Infinity, hi = -Infinity;
   const tol = 1e-3 * Math.max(1, Math.abs(r.slope));
+  const { slope, intercept } = r;
   for (let n = 0; n < data.length; n++) {
     const v = data[n];
-    const s = Math.round((v - r.intercept) / r.slope);
-    if (!(Math.abs(s * r.slope + r.intercept - v) <= tol)) return null;
+    const s = Math.round((v - intercept) / slope);
+    if (!(Math.abs(s * slope + intercept - v) <= tol)) return null;
     if (s < lo) lo = s;
     if (s > hi) hi = s;
   }
@@ -188,7 +189,15 @@ function deriveSlice(file: DicomFileData, plane: Float32Array, enc: Encoding, e:
   if (Number(get("00280002") ?? 1) !== 1) throw new InvalidArgumentError(`${e.path}: SamplesPerPixel ${get("00280002")}; only grey-scale series can be written`);
 
   const pixels = enc.signed ? new Int16Array(plane.length) : new Uint16Array(plane.length);
-  for (let n = 0; n < plane.length; n++) pixels[n] = Math.round((plane[n] - enc.intercept) / enc.slope);
+  // Smallest/Largest Image Pixel Value take the pixel representation's VR: computed in the same pass.
+  let lo = Infinity, hi = -Infinity;
+  const { intercept, slope } = enc;
+  for (let n = 0; n < plane.length; n++) {
+    const s = Math.round((plane[n] - intercept) / slope);
+    pixels[n] = s;
+    if (s < lo) lo = s;
+    if (s > hi) hi = s;
+  }
   const changedEncoding =
     Number(get("00281053") ?? 1) !== enc.slope || Number(get("00281052") ?? 0) !== enc.intercept ||
     Number(get("00280103") ?? 0) !== (enc.signed ? 1 : 0) || Number(get("00280101") ?? 16) !== 16;
@@ -208,12 +217,6 @@ function deriveSlice(file: DicomFileData, plane: Float32Array, enc: Encoding, e:
   if (hadRescale || enc.slope !== 1 || enc.intercept !== 0) {
     dict["00281052"] = { vr: "DS", Value: [ds(enc.intercept)] };
     dict["00281053"] = { vr: "DS", Value: [ds(enc.slope)] };
-  }
-  // Smallest/Largest Image Pixel Value take the pixel representation's VR: recomputing is cheap.
-  let lo = Infinity, hi = -Infinity;
-  for (const v of pixels) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
   }
   for (const [tag, v] of [["00280106", lo], ["00280107", hi]] as const) {
     if (dict[tag]) dict[tag] = { vr: enc.signed ? "SS" : "US", Value: [v] };

@@ -44,10 +44,10 @@ is not removed. Header de-identification does not remove the face.`)
       onProgress: terminalProgress(!options.json),
       onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
     });
-    const summary = { output: report.output, edition: report.edition, method: report.method, key: report.key, files: report.files.length, changes: report.changes.length, summary: report.summary, burnedInAnnotation: report.burnedInAnnotation };
+    const summary = { output: report.output, edition: report.edition, method: report.method, key: report.key, keyFingerprint: report.keyFingerprint, files: report.files.length, changes: report.changes.length, summary: report.summary, burnedInAnnotation: report.burnedInAnnotation };
     if (options.json) printJson(summary);
     else {
-      process.stdout.write(`${report.output}: ${report.files.length} files de-identified (${report.edition}); ${report.changes.length} attribute changes ${JSON.stringify(report.summary)}; key ${report.key}\n`);
+      process.stdout.write(`${report.output}: ${report.files.length} files de-identified (${report.edition}); ${report.changes.length} attribute changes ${JSON.stringify(report.summary)}; key ${report.key} (fingerprint ${report.keyFingerprint})\n`);
       process.stdout.write(`report: ${report.output}/deidentification-report.csv and .json\n`);
       if (report.burnedInAnnotation.length) process.stdout.write(`BURNED-IN ANNOTATION: ${report.burnedInAnnotation.length} file(s) have BurnedInAnnotation YES; their pixels may show identifying text: ${report.burnedInAnnotation.slice(0, 5).join(", ")}\n`);
     }
