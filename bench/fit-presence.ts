@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   }
   const all = summarize(losoVerdicts(items, detectors).verdicts);
   console.log(`fit grid, leave-one-scan-out on the fit split: recall ${all.recall.toFixed(3)}, FPR ${all.falsePositiveRate.toFixed(3)}, uncertain ${all.uncertain}, missed ${all.missed}`);
-  const { chosen, steps } = greedyVariants(items, detectors, { recall: 0.98, maxFpr: 0.02, minVariants: 3 });
+  const { chosen, steps } = greedyVariants(items, detectors, { recall: 0.98, maxFpr: 0.02, minVariants: 6, minViews: 3 });
   for (const s of steps) console.log(`+ ${s.variant} (${(s.seconds * 1000).toFixed(0)} ms): recall ${s.summary.recall.toFixed(3)} FPR ${s.summary.falsePositiveRate.toFixed(3)} uncertain ${s.summary.uncertain} missed ${s.summary.missed}`);
   const reached = steps.length > 0 && steps[steps.length - 1].summary;
   const params = fitFusion(fitCases(items, { variants: chosen, detectors }), detectors, {

@@ -14,7 +14,7 @@ export { marchingCubes, writeMesh } from "./surface";
 export { readImage, writePng } from "./image";
 export { renderMesh, renderViews, createRenderer } from "./render";
 export { detectFaces, compareFaces } from "./face";
-export { show } from "./display";
+export { show, display, notebookSetup } from "./display";
 export type { Vec3, Volume } from "./volume";
 export type { Mesh } from "./surface";
 export type { RgbaImage } from "./image";

@@ -53,8 +53,9 @@ def head_extent(series, level_stored):
 
 def cuts(series, tag, level_stored, air_stored):
     ymin, ymax = head_extent(series, level_stored)  # ymin: the nose tip (most anterior skin)
-    # Face cut away by a coronal plane 40 mm behind the nose tip (no nose, lips or eyelids left).
-    copy_with(series, f"{tag}-planecut", lambda y: y > ymin + 40, air_stored)
+    # Face cut away by a coronal plane 60 mm behind the nose tip: no nose, lips or eyelids left on
+    # either scan (the shipped MRI's nose projects ~40 mm in front of its eyelids, so 40 mm would not do).
+    copy_with(series, f"{tag}-planecut", lambda y: y > ymin + 60, air_stored)
     # Only the back half of the head.
     copy_with(series, f"{tag}-back", lambda y: y > (ymin + ymax) / 2, air_stored)
 

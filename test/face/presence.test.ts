@@ -146,7 +146,11 @@ test("with the geometric profile in the panel, the located nose tip is within 5 
     const d = Math.hypot(tip[0] - want[0], tip[1] - want[1], tip[2] - want[2]);
     assert.ok(d <= 5, `${key}: located nose tip ${tip.map((x) => x.toFixed(1))} is ${d.toFixed(1)} mm from the annotated ${want}`);
   }
-  await assert.rejects(detectFaceInScan(await marchingCubes(resample(ct, { spacing: 3 }), { level: -300 }), { detectors: ["profile"] }), InvalidArgumentError);
+  // A mesh works too: the profile runs on the mesh's own skin.
+  const m = await detectFaceInScan(await marchingCubes(resample(ct, { spacing: 2 }), { level: -300 }), { detectors: ["human", "profile"], variants: presenceVariants("default").slice(0, 2) });
+  const tip = m.evidence.find((e) => e.detector === "profile")?.position;
+  const want = annotated["ct-cranium"].patient as number[];
+  assert.ok(tip && Math.hypot(tip[0] - want[0], tip[1] - want[1], tip[2] - want[2]) <= 5, `profile on the mesh: ${tip}`);
 });
 
 test("bad options are typed errors; an empty surface is a normal 'no'", async () => {

@@ -8,6 +8,10 @@ export interface CellOutput {
   kind: "png" | "html" | "markdown" | "text" | "stdout" | "stderr" | "error";
   /** PNG bytes for "png", text otherwise. */
   data: Buffer | string;
+  /** Every MIME type of a display/execute_result output (one output may hold several). */
+  mimes?: string[];
+  /** text/plain of a rich output, when it has one. */
+  plain?: string;
 }
 
 /** An executed notebook: code cells with their decoded outputs. */
@@ -56,10 +60,12 @@ export function readNotebookOutputs(file: string, seconds = 0): ExecutedNotebook
       else if (type === "error") outputs.push({ kind: "error", data: `${o.ename}: ${o.evalue}` });
       else {
         const d = (o.data ?? {}) as Record<string, unknown>;
-        if (d["image/png"]) outputs.push({ kind: "png", data: Buffer.from(asText(d["image/png"]), "base64") });
-        else if (d["text/html"]) outputs.push({ kind: "html", data: asText(d["text/html"]) });
-        else if (d["text/markdown"]) outputs.push({ kind: "markdown", data: asText(d["text/markdown"]) });
-        else if (d["text/plain"]) outputs.push({ kind: "text", data: asText(d["text/plain"]) });
+        const mimes = Object.keys(d);
+        const plain = d["text/plain"] !== undefined ? asText(d["text/plain"]) : undefined;
+        if (d["image/png"]) outputs.push({ kind: "png", data: Buffer.from(asText(d["image/png"]), "base64"), mimes, plain });
+        else if (d["text/html"]) outputs.push({ kind: "html", data: asText(d["text/html"]), mimes, plain });
+        else if (d["text/markdown"]) outputs.push({ kind: "markdown", data: asText(d["text/markdown"]), mimes, plain });
+        else if (d["text/plain"]) outputs.push({ kind: "text", data: asText(d["text/plain"]), mimes, plain });
       }
     }
     cells.push({ index, source: asText(c.source), outputs });
@@ -74,4 +80,16 @@ export function readNotebookOutputs(file: string, seconds = 0): ExecutedNotebook
     text: outputs.filter((o) => o.kind !== "png").map((o) => o.data as string).join("\n"),
     seconds,
   };
+}
+
+/** Write a notebook of code cells (tslab kernel) to `file`, for tests that build their own. */
+export function writeCodeNotebook(file: string, cells: string[]): void {
+  const nb = {
+    cells: cells.map((source, i) => ({ cell_type: "code", execution_count: null, id: `cell-${i}`, metadata: {}, outputs: [], source })),
+    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript (tslab, unmask)", language: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(nb, null, 1));
 }

@@ -21,3 +21,7 @@ export type { ProfileAction, ProfileOption, ProfileRow } from "./profile-types";
 export { simulateMask, planMask, type SimulateMaskOptions, type MaskPlan } from "./mask-simulate";
 export { distanceTransform } from "./mask-geometry";
 export { stripMask, type StripMaskOptions, type StripMaskResult, type StripObject } from "./mask-strip";
+// Defacing (issue 14).
+export { deface, type DefaceMethod, type DefaceOptions, type DefaceReport, type DefaceResult } from "./deface";
+export { brainMask } from "./brain";
+export { defaceFiles, verifyDefacing, verificationLevels, type DefaceRunReport, type DefaceCheck, type DefaceFilesOptions } from "./deface-run";

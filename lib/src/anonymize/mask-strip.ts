@@ -180,10 +180,20 @@ export function stripMask(volume: Volume, options: StripMaskOptions = {}): Strip
   const tissue: number[] = [];
   for (let q = 0; q < n; q += 5) if (head[q] && depth[q] >= 1.5 && depth[q] <= 4) tissue.push(v[q]);
   tissue.sort((a, b) => a - b);
-  const tissueHu = tissue.length ? tissue[tissue.length >> 1] : 0;
+  // The upper quartile under the skin: dermis and muscle rather than fat, so the contact rule stays off the skin.
+  const tissueHu = tissue.length ? tissue[Math.floor(0.75 * (tissue.length - 1))] : 0;
 
   const occ = (q: number) => Math.min(1, Math.max(0, (v[q] - air) / (plasticHu - air)));
   const thicknessOf = (mark: Uint8Array) => sheetThickness(volume, mark, dHead, occ);
+  // Where the sheet runs along the slices, partial volume breaks it into pieces below the level:
+  // thin pieces outside the head within two voxels of the shell are the shell too.
+  {
+    const dShell = distanceTransform(removed, volume.shape, sp);
+    for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
+      const q = i + nx * (j + ny * k);
+      if (thin[q] && !removed[q] && dShell[q] <= 2 * hMax && anteriorOf(i, j, k) > 0) removed[q] = 1;
+    }
+  }
   const tFirst = thicknessOf(removed);
 
   // Where the shell lies on the skin there is no air between them: follow it by its density
@@ -192,7 +202,7 @@ export function stripMask(volume: Volume, options: StripMaskOptions = {}): Strip
   let contactDepth = 0;
   const grownMark = new Uint8Array(n);
   if (plasticHu - tissueHu > 40) {
-    const thr = (plasticHu + tissueHu) / 2;
+    const thr = plasticHu - 0.3 * (plasticHu - tissueHu);
     const maxDepth = tFirst + hMax;
     contactDepth = maxDepth;
     const layers = Math.ceil(reach / hMin);

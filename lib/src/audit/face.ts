@@ -1,60 +1,35 @@
-import { detectFaces } from "../face/detect";
-import { renderViews } from "../render/renderer";
+import { detectFaceInScan } from "../face/presence";
 import { marchingCubes } from "../surface/marching-cubes";
-import { histogram } from "../volume/stats";
-import type { Volume } from "../volume/types";
 import type { Mesh } from "../surface/types";
+import { resample } from "../volume/resample";
+import type { Volume } from "../volume/types";
 import type { AuditEvidence } from "./types";
 
-/** The face verdict the audit reports for a volume. */
+/** The face verdict the audit reports for a volume, and the skin surface it looked at. */
 export interface AuditFaceVerdict {
   present: "yes" | "no" | "uncertain";
   score: number;
   level: number;
   evidence: AuditEvidence[];
   summary: string;
-  /** The skin surface the verdict looked at (reused for thumbnails). */
+  /** The skin surface at the verdict's level on a grid of at least 2 mm (for the thumbnails). */
   mesh: Mesh;
 }
 
+/** Thumbnails need no finer grid than the face-presence check itself uses. */
+const THUMB_SPACING = 2;
+
 /**
- * Face presence for the audit. One place, so that the audit follows the library's face-presence
- * verdict: front and ±30° oblique renders of the skin surface, the human detector on each.
+ * Face presence for the audit: the library's fused verdict (`detectFaceInScan`, its default variants
+ * and detector panel), so that the audit, the CLI's `detect` and defacing checks give the same answer.
  */
 export async function faceVerdict(volume: Volume, opts: { level?: number } = {}): Promise<AuditFaceVerdict> {
-  const level = opts.level ?? (volume.units === "HU" ? -300 : otsuLevel(volume));
-  const mesh = await marchingCubes(volume, { level });
-  if (!mesh.triangles.length) return { present: "no", score: 0, level, evidence: [], summary: "no surface at this level", mesh };
-  const views = ["front", "oblique-left", "oblique-right"] as const;
-  const renders = await renderViews(mesh, [...views], { size: 512, voxelAxes: volume.direction, margin: 0.15 });
-  const evidence: AuditEvidence[] = [];
-  for (let v = 0; v < views.length; v++) {
-    for (const f of await detectFaces(renders[v].image, { detector: "human" })) {
-      evidence.push({ detector: f.detector, variant: views[v], score: +f.score.toFixed(3) });
-    }
-  }
-  const best = evidence.reduce((m, e) => Math.max(m, e.score), 0);
-  const present = best >= 0.5 ? "yes" : best >= 0.3 ? "uncertain" : "no";
-  const summary = evidence.length ? evidence.map((e) => `${e.detector} ${e.score.toFixed(2)} on ${e.variant}`).join(", ") : `no detection on ${views.join(", ")}`;
-  return { present, score: best, level, evidence, summary, mesh };
-}
-
-/** Otsu's threshold of the intensity histogram: the skin/air split for data without Hounsfield units. */
-export function otsuLevel(volume: Volume): number {
-  const h = histogram(volume, { bins: 256 });
-  const total = h.counts.reduce((a, b) => a + b, 0);
-  let sum = 0;
-  for (let b = 0; b < h.counts.length; b++) sum += b * h.counts[b];
-  let wB = 0, sumB = 0, best = 0, bestB = 0;
-  for (let b = 0; b < h.counts.length; b++) {
-    wB += h.counts[b];
-    if (!wB) continue;
-    const wF = total - wB;
-    if (!wF) break;
-    sumB += b * h.counts[b];
-    const mB = sumB / wB, mF = (sum - sumB) / wF;
-    const between = wB * wF * (mB - mF) ** 2;
-    if (between > best) { best = between; bestB = b; }
-  }
-  return +(h.edges[bestB + 1]).toFixed(2);
+  const p = await detectFaceInScan(volume, { level: opts.level });
+  const level = p.level.value ?? opts.level ?? -300;
+  const coarse = volume.spacing.every((s) => s >= THUMB_SPACING) ? volume : resample(volume, { spacing: volume.spacing.map((s) => Math.max(s, THUMB_SPACING)) as [number, number, number] });
+  const mesh = await marchingCubes(coarse, { level });
+  const evidence: AuditEvidence[] = p.evidence.map((e) => ({
+    detector: e.detector, variant: e.variant, score: +e.score.toFixed(3), ...(e.position ? { position: e.position.map((x) => +x.toFixed(1)) as [number, number, number] } : {}),
+  }));
+  return { present: p.present, score: +p.score.toFixed(3), level, evidence, summary: `${p.reason} (level ${p.level.how})`, mesh };
 }

@@ -1,3 +1,4 @@
+import { withSummary } from "../core/summary";
 import * as crypto from "node:crypto";
 import { fork, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -126,7 +127,7 @@ export async function runAudit(paths: string[], opts: AuditOptions): Promise<Aud
   } else {
     await runPool(todo, workers, outDir, run, (it) => { finished++; tick(it.label); });
   }
-  return writeReport(outDir, inv, { workers, resume: !!opts.resume, level: opts.level ?? null, skipped: done.size });
+  return withSummary(writeReport(outDir, inv, { workers, resume: !!opts.resume, level: opts.level ?? null, skipped: done.size }));
 }
 
 /** Run items on `n` forked worker processes; each writes its result file, the parent counts. */

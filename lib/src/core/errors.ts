@@ -13,6 +13,11 @@ export class UnmaskError extends Error {
     this.code = code;
     this.path = path;
   }
+
+  /** Console form: `Name CODE: message` without the stack (a notebook cell's last value). */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `${this.name} ${this.code}: ${this.message}${this.path && !this.message.includes(this.path) ? ` (${this.path})` : ""}`;
+  }
 }
 
 /** A path that does not exist or cannot be read. */

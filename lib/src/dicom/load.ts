@@ -1,3 +1,4 @@
+import { withSummary } from "../core/summary";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import {
@@ -179,7 +180,7 @@ export async function loadSeries(source: string | SeriesInfo, opts: LoadSeriesOp
     opts.onProgress?.(k + 1, nz, "load slices");
   }
   const units: VolumeUnits = isCT ? "HU" : first.modality === "MR" ? "MR" : "stored";
-  const volume: Volume = {
+  const volume: Volume = withSummary({
     data,
     shape: [nx, ny, nz],
     spacing: [ps ? ps[1] : 1, ps ? ps[0] : 1, order.spacing],
@@ -187,9 +188,9 @@ export async function loadSeries(source: string | SeriesInfo, opts: LoadSeriesOp
     direction: first.imageOrientation ? directionFromOrientation(first.imageOrientation) : [1, 0, 0, 0, 1, 0, 0, 0, 1],
     modality: first.modality,
     units,
-  };
+  });
   const slices = order.indices.map((i) => headers[i]);
-  return { volume, info: seriesInfo(info.root, info.seriesInstanceUid, slices), slices, warnings, skipped: skippedFiles };
+  return withSummary({ volume, info: seriesInfo(info.root, info.seriesInstanceUid, slices), slices, warnings, skipped: skippedFiles });
 }
 
 /** Files with the same SOP Instance UID: identical bytes are one slice copied twice (skipped, warned); different bytes are an error. */

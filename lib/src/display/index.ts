@@ -3,6 +3,9 @@ export { drawOverlays, type ScalarImage, type Overlays, type OverlayBox, type Ov
 export { slicesImage, slicePanel, HU_WINDOWS, type WindowLevel, type WindowSpec, type SlicesOptions, type SlicePanel, type Plane } from "./slices";
 export { plotHtml, histogramFigure, lineFigure, heatmapFigure, type PlotlyFigure, type PlotHtmlOptions } from "./plot";
 export { renderTable, type TableInput, type TableOptions, type RenderedTable } from "./table";
-export { inNotebook, setDisplaySink, type DisplayOutput, type DisplaySink, type SaveOptions } from "./output";
+export { inNotebook, setDisplaySink, type DisplayOutput, type DisplayMime, type DisplaySink, type SaveOptions } from "./output";
 export { meshViewerHtml, viewerPayload, decodeViewerPayload, type MeshViewerOptions, type ViewerPayload, type MeshLayer, type PackedLayer } from "./mesh";
 export { gridImage, type GridItem, type GridOptions } from "./grid";
+export { display, displayBundle, notebookSetup, type NotebookSetup, type SetupCheck } from "./notebook";
+export { thresholdExplorer, compareExplorer, sliceScroller, matchViewer, EXPLORER_MAX_BYTES, type ExplorerOutput, type ThresholdExplorerOptions, type CompareExplorerOptions, type SliceScrollerOptions, type MatchViewerInput, type MatchViewerOptions } from "./explorers";
+export { viewerScripts } from "./mesh";

@@ -200,20 +200,45 @@ export function decodeViewerPayload(payload: ViewerPayload, layer = 0): Mesh {
   return { positions, triangles };
 }
 
+// The viewer bundle goes into the first viewer output of a kernel session only (like plotly);
+// later outputs find window.UnmaskViewer. Fallbacks for a cleared first output or cells run out
+// of order: later outputs wait for the script (page order in an export), then load it from the
+// copy the first output left in localStorage, then say how to re-embed it.
+let viewerEmbedded = false;
+
+/**
+ * The script tags that make `window.UnmaskViewer` available: the whole bundle when `embed` is true
+ * (or on first use in this process), else a small loader. `whenReady` is JS run with the viewer.
+ */
+export function viewerScripts(whenReady: string, opts: { embed?: boolean } = {}): string {
+  const embed = opts.embed ?? !viewerEmbedded;
+  viewerEmbedded = true;
+  let out = "";
+  if (embed) {
+    const bundle = viewerBundle().replace(/<\/script/gi, "<\\/script");
+    out +=
+      `<script type="text/javascript" data-unmask-viewer-bundle="1">if(!window.UnmaskViewer){(function(define,module,exports){${bundle}\n}).call(window);}` +
+      // Keep a copy for later outputs of this notebook whose bundle-carrying output is gone.
+      `try{var s=document.currentScript;if(s&&window.localStorage){localStorage.setItem("unmask-viewer-bundle",s.textContent);}}catch(e){}</script>\n`;
+  }
+  out +=
+    `<script type="text/javascript">(function(){var n=0;function go(){if(window.UnmaskViewer){(${whenReady})();return;}` +
+    `if(++n===100){try{var src=window.localStorage&&localStorage.getItem("unmask-viewer-bundle");if(src){(0,eval)(src);}}catch(e){}}` +
+    `if(n<400){setTimeout(go,50);}else{var m=document.querySelectorAll("[data-unmask-wait]");for(var i=0;i<m.length;i++){if(!m[i].dataset.ready){m[i].dataset.error="no-viewer-script";m[i].textContent="The 3D viewer script is not on this page (the output that carried it was cleared?): re-run this cell with { embedViewer: true }.";}}}}go();})();</script>`;
+  return out;
+}
+
 /**
  * A self-contained interactive three.js viewer (rotate, zoom, pan) for a mesh: the bundled
- * viewer script and the quantised mesh inline, no network. A fragment for notebook outputs, or a
- * full page with `standalone: true`.
+ * viewer script (once per notebook; `embedViewer` forces it) and the quantised mesh inline, no
+ * network. A fragment for notebook outputs, or a full page with `standalone: true`.
  */
-export function meshViewerHtml(mesh: Mesh | MeshLayer[], opts: MeshViewerOptions = {}): string {
+export function meshViewerHtml(mesh: Mesh | MeshLayer[], opts: MeshViewerOptions & { embedViewer?: boolean } = {}): string {
   const data = viewerPayload(mesh, opts);
   const id = uniqueId("unmask-viewer");
-  const bundle = viewerBundle().replace(/<\/script/gi, "<\\/script");
   const fragment =
-    `<div id="${id}" class="unmask-viewer" data-triangles="${data.triangleCount}" ` +
+    `<div id="${id}" class="unmask-viewer" data-unmask-wait="1" data-triangles="${data.triangleCount}" ` +
     `style="position:relative;width:${data.width}px;max-width:100%;height:${data.height}px;background:${escapeHtml(data.background)}"></div>\n` +
-    `<script type="text/javascript">if(!window.UnmaskViewer){(function(define,module,exports){${bundle}\n}).call(window);}</script>\n` +
-    `<script type="text/javascript">(function(){var data=${scriptJson(data)};var n=0;` +
-    `function go(){var el=document.getElementById(${JSON.stringify(id)});if(el&&window.UnmaskViewer){window.UnmaskViewer.mount(el,data);}else if(++n<200){setTimeout(go,50);}}go();})();</script>`;
+    viewerScripts(`function(){window.UnmaskViewer.mount(document.getElementById(${JSON.stringify(id)}),${scriptJson(data)});}`, { embed: opts.standalone ? true : opts.embedViewer });
   return opts.standalone ? htmlPage(opts.title ?? "unmask mesh viewer", fragment) : fragment;
 }

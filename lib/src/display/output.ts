@@ -1,10 +1,19 @@
 import * as path from "node:path";
 import { writeFileAtomic } from "../core/fs";
+import { INSPECT } from "../core/summary";
 
-/** One rich output: a MIME type and its payload (bytes for images, text otherwise). */
+/** MIME types unmask outputs carry. */
+export type DisplayMime = "image/png" | "text/html" | "text/markdown" | "text/plain";
+
+/**
+ * One rich output: its main MIME type and payload (bytes for images, text otherwise), and the
+ * whole bundle of representations (`bundle`, always with text/plain) that goes into the one
+ * notebook output, so exports and static viewers that want another type still show something.
+ */
 export interface DisplayOutput {
-  mime: "image/png" | "text/html" | "text/markdown" | "text/plain";
+  mime: DisplayMime;
   data: Uint8Array | string;
+  bundle?: Partial<Record<DisplayMime, Uint8Array | string>>;
 }
 
 /** Where outputs go: a function that receives each one (used by tests and custom front ends). */
@@ -16,25 +25,32 @@ interface TslabDisplay {
   markdown(s: string): void;
   text(s: string): void;
 }
+type WriteDisplayData = (content: { data: Record<string, string>; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+interface TslabKernel {
+  /** Public API: one MIME type per output (the fallback). */
+  display: TslabDisplay;
+  /** tslab's jupyter module: `lastWriteDisplayData` takes a whole MIME bundle (internal). */
+  jupyter: { lastWriteDisplayData?: WriteDisplayData | null };
+}
 
 let customSink: DisplaySink | null = null;
-let cachedTslab: TslabDisplay | null | undefined;
+let cachedTslab: TslabKernel | null | undefined;
 
 /**
- * Find the tslab display API only when this process *is* a running tslab kernel: its jupyter
- * module is already in the require cache and has a live `lastWriteDisplayData` (set while a cell
- * executes). A CLI or test process never loads tslab (no TypeScript compiler start-up, no output).
+ * Find tslab only when this process *is* a running tslab kernel: its jupyter module is already in
+ * the require cache and has a live `lastWriteDisplayData` (set while a cell executes). A CLI or test
+ * process never loads tslab (no TypeScript compiler start-up, no output).
  */
-function tslabDisplay(): TslabDisplay | null {
+function tslabKernel(): TslabKernel | null {
   if (cachedTslab) return cachedTslab;
   const key = Object.keys(require.cache).find((k) => /[\\/]tslab[\\/]dist[\\/]jupyter\.js$/.test(k));
   if (!key) return null;
-  const jupyter = require.cache[key]?.exports as { lastWriteDisplayData?: unknown } | undefined;
+  const jupyter = require.cache[key]?.exports as TslabKernel["jupyter"] | undefined;
   if (!jupyter || jupyter.lastWriteDisplayData == null) return null;
   try {
     // Same folder as the kernel's own copy, so it shares the kernel's module instance.
     const pub = require(path.join(path.dirname(key), "public.js")) as { display: TslabDisplay };
-    cachedTslab = pub.display;
+    cachedTslab = { display: pub.display, jupyter };
     return cachedTslab;
   } catch {
     return null;
@@ -43,7 +59,7 @@ function tslabDisplay(): TslabDisplay | null {
 
 /** True when running inside a tslab Jupyter kernel (outputs then appear in the notebook). */
 export function inNotebook(): boolean {
-  return tslabDisplay() !== null;
+  return tslabKernel() !== null;
 }
 
 /** Route display outputs to `sink` instead of tslab (pass null to restore the default). */
@@ -51,14 +67,50 @@ export function setDisplaySink(sink: DisplaySink | null): void {
   customSink = sink;
 }
 
-/** Send one output to the notebook (or the custom sink); a no-op from the CLI and tests. */
+let warnedDetached = false;
+/** Which way the last output went: "bundle" (tslab internal channel), "single" (public API), "sink", "none". */
+export let lastChannel: "bundle" | "single" | "sink" | "none" = "none";
+
+const encode = (d: Uint8Array | string) => (typeof d === "string" ? d : Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString("base64"));
+
+/**
+ * Send one output to the notebook (or the custom sink). The whole MIME bundle goes into one
+ * output through tslab's `lastWriteDisplayData` (internal: tslab's public API sends one type per
+ * output); when that is unavailable, the main type alone through the public API. Outside a
+ * notebook: nothing is shown, and a one-time note on stderr says so.
+ */
 export function emit(out: DisplayOutput): void {
+  const bundle = { ...(out.bundle ?? {}), [out.mime]: out.data } as Partial<Record<DisplayMime, Uint8Array | string>>;
+  if (!("text/plain" in bundle)) bundle["text/plain"] = typeof out.data === "string" && out.mime !== "text/html" ? out.data : `<${out.mime} output>`;
+  const full: DisplayOutput = { mime: out.mime, data: out.data, bundle };
   if (customSink) {
-    customSink(out);
+    lastChannel = "sink";
+    customSink(full);
     return;
   }
-  const d = tslabDisplay();
-  if (!d) return;
+  const k = tslabKernel();
+  if (!k) {
+    lastChannel = "none";
+    if (!warnedDetached && process.env.UNMASK_QUIET_DISPLAY !== "1") {
+      warnedDetached = true;
+      process.stderr.write("unmask: no notebook attached (not a tslab kernel): show.* and display() return their artefacts without displaying them; pass { save: file } to write one.\n");
+    }
+    return;
+  }
+  const write = k.jupyter.lastWriteDisplayData;
+  if (typeof write === "function") {
+    try {
+      const data: Record<string, string> = {};
+      for (const [mime, d] of Object.entries(bundle)) if (d !== undefined) data[mime] = encode(d);
+      write({ data, metadata: {}, transient: {} }, false);
+      lastChannel = "bundle";
+      return;
+    } catch {
+      // Fall through to the public one-type API.
+    }
+  }
+  lastChannel = "single";
+  const d = k.display;
   if (out.mime === "image/png") d.png(out.data as Uint8Array);
   else if (out.mime === "text/html") d.html(out.data as string);
   else if (out.mime === "text/markdown") d.markdown(out.data as string);
@@ -100,7 +152,6 @@ export function uniqueId(prefix: string): string {
  * console.log, which would otherwise dump PNG bytes or a 4 MB HTML string under the output.
  */
 export function quietInspect<T extends object>(value: T, summary: string): T {
-  Object.defineProperty(value, inspectSymbol, { value: () => (inNotebook() ? "" : summary), enumerable: false, configurable: true });
+  Object.defineProperty(value, INSPECT, { value: () => (inNotebook() ? "" : summary), enumerable: false, configurable: true });
   return value;
 }
-const inspectSymbol = Symbol.for("nodejs.util.inspect.custom");

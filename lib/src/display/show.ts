@@ -10,6 +10,7 @@ import { renderTable, type RenderedTable, type TableInput, type TableOptions } f
 import type { Mesh } from "../surface/types";
 import { gridImage, type GridItem, type GridOptions } from "./grid";
 import { meshViewerHtml, type MeshLayer, type MeshViewerOptions } from "./mesh";
+import { compareExplorer, matchViewer, sliceScroller, thresholdExplorer } from "./explorers";
 
 /** Options for `show.image`: overlays, a title and a display scale. */
 export interface ShowImageOptions extends Overlays, SaveOptions {
@@ -43,6 +44,11 @@ export function decodeImageBytes(bytes: Uint8Array, name = "image bytes"): RgbaI
     im.onerror = () => undefined;
     im.src = Buffer.alloc(0);
   }
+}
+
+/** "W×H" of PNG bytes (from the IHDR chunk). */
+function imageSize(png: Buffer): string {
+  return png.length > 24 ? `${png.readUInt32BE(16)}×${png.readUInt32BE(20)}` : "?";
 }
 
 function isImageLike(x: unknown): x is ScalarImage {
@@ -89,7 +95,7 @@ export const show = Object.freeze({
   image(img: RgbaImage | ScalarImage | Uint8Array, opts: ShowImageOptions = {}): Buffer {
     const png = imagePng(img, opts);
     saveArtefact(opts.save, png);
-    if (!opts.quiet) emit({ mime: "image/png", data: png });
+    if (!opts.quiet) emit({ mime: "image/png", data: png, bundle: { "text/plain": opts.title ? `${opts.title} (image ${imageSize(png)})` : `image ${imageSize(png)}` } });
     return quietInspect(png, `<PNG ${png.length} bytes>`);
   },
 
@@ -100,7 +106,10 @@ export const show = Object.freeze({
     if (opts.title) c = withTitle(c, opts.title);
     const png = canvasToPng(c);
     saveArtefact(opts.save, png);
-    if (!opts.quiet) emit({ mime: "image/png", data: png });
+    if (!opts.quiet) {
+      const text = `${opts.title ? opts.title + ": " : ""}slices ${r.panels.map((p) => p.plane).join(", ")}, window ${r.window.center}/${r.window.width}`;
+      emit({ mime: "image/png", data: png, bundle: { "text/plain": text } });
+    }
     return quietInspect({ png, ...r }, `<slices ${r.image.width}×${r.image.height}>`);
   },
 
@@ -113,7 +122,9 @@ export const show = Object.freeze({
     }
     const html = plotHtml(figure, { includePlotly: opts.embedPlotly ?? !plotlyShown, height: opts.height });
     if (!opts.quiet) {
-      emit({ mime: "text/html", data: html });
+      const title = (figure.layout?.title as { text?: string } | string | undefined) ?? "";
+      const name = typeof title === "string" ? title : title.text ?? "";
+      emit({ mime: "text/html", data: html, bundle: { "text/plain": `plot${name ? ` "${name}"` : ""}: ${figure.data.length} trace(s) (interactive in the notebook)` } });
       plotlyShown = true;
     }
     return quietInspect({ figure, html }, `<plot: ${figure.data.length} trace(s)>`);
@@ -123,7 +134,7 @@ export const show = Object.freeze({
   table(rows: TableInput, opts: TableOptions & SaveOptions = {}): RenderedTable {
     const t = renderTable(rows, opts);
     if (opts.save) saveArtefact(opts.save, opts.save.endsWith(".md") ? t.markdown : htmlPage(opts.title ?? "table", t.html));
-    if (!opts.quiet) emit({ mime: "text/html", data: t.html });
+    if (!opts.quiet) emit({ mime: "text/html", data: t.html, bundle: { "text/markdown": t.markdown, "text/plain": t.markdown } });
     return quietInspect(t, t.markdown);
   },
 
@@ -131,7 +142,7 @@ export const show = Object.freeze({
   markdown(md: string, opts: SaveOptions = {}): { markdown: string } {
     if (typeof md !== "string") throw new InvalidArgumentError("show.markdown expects a string");
     saveArtefact(opts.save, md);
-    if (!opts.quiet) emit({ mime: "text/markdown", data: md });
+    if (!opts.quiet) emit({ mime: "text/markdown", data: md, bundle: { "text/plain": md } });
     return quietInspect({ markdown: md }, md);
   },
 
@@ -139,24 +150,33 @@ export const show = Object.freeze({
   grid(items: GridItem[], opts: GridOptions & SaveOptions = {}): Buffer {
     const png = canvasToPng(imageToCanvas(gridImage(items, opts)));
     saveArtefact(opts.save, png);
-    if (!opts.quiet) emit({ mime: "image/png", data: png });
+    if (!opts.quiet) emit({ mime: "image/png", data: png, bundle: { "text/plain": `grid of ${items.length} image(s): ${items.map((i) => i.label ?? "").filter(Boolean).join(", ").slice(0, 300)}` } });
     return quietInspect(png, `<PNG ${png.length} bytes>`);
   },
 
   /** Show an interactive three.js viewer of a mesh or of layers {mesh, color, opacity, name} (offline, decimated to `maxTriangles`); returns the HTML; `save` writes a standalone page. */
-  mesh(mesh: Mesh | MeshLayer[], opts: MeshViewerOptions & SaveOptions = {}): { html: string; triangles: number } {
+  mesh(mesh: Mesh | MeshLayer[], opts: MeshViewerOptions & SaveOptions & { embedViewer?: boolean } = {}): { html: string; triangles: number } {
     const html = meshViewerHtml(mesh, { ...opts, standalone: false });
-    if (opts.save) saveArtefact(opts.save, htmlPage(opts.title ?? "unmask mesh viewer", html));
-    if (!opts.quiet) emit({ mime: "text/html", data: html });
+    if (opts.save) saveArtefact(opts.save, meshViewerHtml(mesh, { ...opts, standalone: true }));
     const triangles = Number(/data-triangles="(\d+)"/.exec(html)?.[1] ?? 0);
+    if (!opts.quiet) emit({ mime: "text/html", data: html, bundle: { "text/plain": `mesh viewer${opts.title ? ` "${opts.title}"` : ""}: ${triangles} triangles (interactive in the notebook and its HTML export)` } });
     return quietInspect({ html, triangles }, `<mesh viewer: ${triangles} triangles>`);
   },
+
+  /** Threshold explorer: surfaces at several levels in one rotatable 3D view, a slider switches them (offline). */
+  thresholds: thresholdExplorer,
+  /** Before/after comparer: two same-size images with a split slider (offline). */
+  compare: compareExplorer,
+  /** Slice scroller: axial slices with HU window presets and an optional mask overlay (offline). */
+  sliceScroller,
+  /** Match viewer: per probe, the ranked gallery thumbnails with distances, per recognizer (offline). */
+  matches: matchViewer,
 
   /** Show raw HTML; returns `{ html }`. */
   html(html: string, opts: SaveOptions = {}): { html: string } {
     if (typeof html !== "string") throw new InvalidArgumentError("show.html expects a string");
     saveArtefact(opts.save, html);
-    if (!opts.quiet) emit({ mime: "text/html", data: html });
+    if (!opts.quiet) emit({ mime: "text/html", data: html, bundle: { "text/plain": html.replace(/<script[\s\S]*?<\/script>/gi, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim().slice(0, 500) || "(html)" } });
     return quietInspect({ html }, `<html ${html.length} chars>`);
   },
 });

@@ -1,3 +1,4 @@
+import { withSummary } from "../core/summary";
 /**
  * The identification experiment: every probe against a gallery of cohort subjects and distractor
  * photographs, per recognizer — detection rate, rank-1/rank-5 with bootstrap intervals, CMC,
@@ -191,7 +192,7 @@ export async function runExperiment(manifest: Manifest | string, options: Experi
 
   const after = pipeline.counts;
   const counts = Object.fromEntries(Object.entries(after).map(([s, c]) => [s, { hits: c.hits - before[s as keyof StageCounts].hits, misses: c.misses - before[s as keyof StageCounts].misses }])) as StageCounts;
-  return {
+  return withSummary({
     manifest: m.file,
     probeConditions: cohort.probeConditions,
     galleryConditions: cohort.galleryConditions,
@@ -207,7 +208,7 @@ export async function runExperiment(manifest: Manifest | string, options: Experi
     counts,
     warnings,
     bootstrap: boot,
-  };
+  });
 }
 
 function scoreRecognizer(

@@ -1,3 +1,4 @@
+import { withSummary } from "../core/summary";
 import type { RgbaImage } from "../image/types";
 import { InvalidArgumentError } from "../core/errors";
 import type { DetectorName, Face } from "./types";
@@ -23,9 +24,9 @@ export interface DetectOptions extends HaarOptions, FaceApiDetectOptions {
 export async function detectFaces(image: RgbaImage, options: DetectOptions = {}): Promise<Face[]> {
   checkImage(image);
   const detector = options.detector ?? "human";
-  if (detector === "human") return (await humanDetect(image)).map((d) => d.face);
-  if (detector === "haar" || detector === "haar-alt2") return haarDetect(image, options, detector);
-  if (detector === "ssd" || detector === "tiny") return faceApiDetect(image, detector, options);
+  if (detector === "human") return (await humanDetect(image)).map((d) => withSummary(d.face));
+  if (detector === "haar" || detector === "haar-alt2") return (await haarDetect(image, options, detector)).map(withSummary);
+  if (detector === "ssd" || detector === "tiny") return (await faceApiDetect(image, detector, options)).map(withSummary);
   throw new InvalidArgumentError(`unknown face detector "${String(detector)}" (choose one of ${detectors.join(", ")})`);
 }
 

@@ -124,14 +124,16 @@ export function variantSeconds(items: readonly CaseEvidence[], variant: string, 
 /**
  * The cheapest variant set that reaches the targets under leave-one-scan-out: greedily add the
  * variant with the best (recall gained − false positives added) per second until recall ≥ target
- * and FPR ≤ maxFpr, with at least `minVariants` (views must be able to agree). Returns the steps.
+ * and FPR ≤ maxFpr, with at least `minVariants` variants over `minViews` views (so that views can
+ * agree and one can fail: a 3-variant set that met the target on the fit split left a test case
+ * "uncertain"). Returns the steps.
  */
 export function greedyVariants(
   items: readonly CaseEvidence[],
   detectors: readonly string[],
-  opts: { recall?: number; maxFpr?: number; minVariants?: number; maxVariants?: number } = {},
+  opts: { recall?: number; maxFpr?: number; minVariants?: number; minViews?: number; maxVariants?: number } = {},
 ): { chosen: string[]; steps: { variant: string; seconds: number; summary: Summary }[] } {
-  const target = opts.recall ?? 0.98, maxFpr = opts.maxFpr ?? 0.02, minV = opts.minVariants ?? 3, maxV = opts.maxVariants ?? 24;
+  const target = opts.recall ?? 0.98, maxFpr = opts.maxFpr ?? 0.02, minV = opts.minVariants ?? 3, minViews = opts.minViews ?? 1, maxV = opts.maxVariants ?? 24;
   const all = items[0]?.collected.variants ?? [];
   const cost = new Map(all.map((v) => [v, variantSeconds(items, v, detectors)]));
   const chosen: string[] = [];
@@ -143,8 +145,13 @@ export function greedyVariants(
     for (const v of all) {
       if (chosen.includes(v)) continue;
       const only = { variants: [...chosen, v], detectors };
-      const summary = summarize(losoVerdicts(items, detectors, only).verdicts);
-      const val = value(summary);
+      const vs = losoVerdicts(items, detectors, only).verdicts;
+      const summary = summarize(vs);
+      // Beyond the counts, prefer the set that separates the classes more (mean held-out score of
+      // faces minus that of non-faces): among equally right sets, the one with more margin.
+      const mean = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+      const margin = mean(vs.filter((v) => v.face).map((v) => v.score)) - mean(vs.filter((v) => !v.face).map((v) => v.score));
+      const val = value(summary) + 0.1 * margin;
       const gain = (Number.isFinite(current) ? val - current : val) + 1e-3; // ties go to the cheaper variant
       const gainPerS = gain / Math.max(cost.get(v) ?? 1, 1e-3);
       if (!best || gainPerS > best.gainPerS) best = { v, gainPerS, val, summary };
@@ -153,7 +160,8 @@ export function greedyVariants(
     chosen.push(best.v);
     current = best.val;
     steps.push({ variant: best.v, seconds: cost.get(best.v) ?? 0, summary: best.summary });
-    if (chosen.length >= minV && best.summary.recall >= target && best.summary.falsePositiveRate <= maxFpr) break;
+    const views = new Set(chosen.map((v) => v.split("/")[0])).size;
+    if (chosen.length >= minV && views >= minViews && best.summary.recall >= target && best.summary.falsePositiveRate <= maxFpr) break;
   }
   return { chosen, steps };
 }

@@ -54,6 +54,12 @@ export interface FusionParams {
   radius: number;
   /** Clusters whose anterior position is below this are not a face (occiput, head holder). */
   minAnterior: number;
+  /**
+   * Clusters flatter than this (median relief, mm) are not a face: a nose stands 12 mm or more out of
+   * the face (adult nasal tip projection ≈ 20–30 mm); half that allows for the plane being fitted over
+   * the nose itself and for coarse voxels. A rule set a priori, not fitted.
+   */
+  minRelief: number;
   /** What the parameters were fitted on (free text, for the record). */
   fittedOn?: string;
 }
@@ -169,6 +175,9 @@ export function fuseEvidence(
     if (c.anterior < params.minAnterior) {
       return { ...c, probability: 0, rejected: `lies ${c.anterior < 0 ? "behind" : "too close to"} the head's centre (anterior ${c.anterior.toFixed(2)} < ${params.minAnterior})` };
     }
+    if (c.relief < (params.minRelief ?? 0)) {
+      return { ...c, probability: 0, rejected: `is too flat for a face: relief ${c.relief.toFixed(1)} mm < ${params.minRelief} mm (no nose)` };
+    }
     return { ...c, probability: clusterProbability(c, params) };
   });
   const out: PresenceEvidence[] = withAnterior.map((e, i) => ({ ...e, cluster: assignment[i] }));
@@ -207,12 +216,14 @@ export interface FitCase {
 }
 
 /** The features of the cluster with the most total support (parameter-free choice), or null. */
-function caseFeatures(c: FitCase, detectors: readonly string[], radius: number, minAnterior: number): number[] | null {
+function caseFeatures(c: FitCase, detectors: readonly string[], radius: number, minAnterior: number, minRelief: number): number[] | null {
   const ev = c.evidence.map((e) => ({ ...e, anterior: e.position ? anteriorOf(e.position, c.head) : null }));
   const { clusters } = clusterEvidence(ev, c.head, c.runs, radius);
   let best: (typeof clusters)[number] | undefined, bestS = -1;
   for (const k of clusters) {
-    if (k.anterior < minAnterior) continue;
+    // No gating here: the gates apply at inference; the fit learns from every non-face's detections
+    // (with the gates applied, a fit split whose non-faces are all gated out teaches nothing).
+    void minAnterior; void minRelief;
     const s = detectors.reduce((a, d) => a + (k.support[d] ?? 0), 0);
     if (s > bestS) { bestS = s; best = k; }
   }
@@ -226,11 +237,11 @@ function caseFeatures(c: FitCase, detectors: readonly string[], radius: number, 
  * never below "no", a negative never at or above "yes"; a gap between the classes is split into
  * no | uncertain | yes quarters-half-quarter).
  */
-export function fitFusion(cases: readonly FitCase[], detectors: readonly string[], opts: { radius?: number; minAnterior?: number; l2?: number; fittedOn?: string } = {}): FusionParams {
-  const radius = opts.radius ?? 40, minAnterior = opts.minAnterior ?? 0, l2 = opts.l2 ?? 0.05;
+export function fitFusion(cases: readonly FitCase[], detectors: readonly string[], opts: { radius?: number; minAnterior?: number; minRelief?: number; l2?: number; fittedOn?: string } = {}): FusionParams {
+  const radius = opts.radius ?? 40, minAnterior = opts.minAnterior ?? 0, minRelief = opts.minRelief ?? 6, l2 = opts.l2 ?? 0.05;
   const rows: { x: number[]; y: number }[] = [];
   for (const c of cases) {
-    const x = caseFeatures(c, detectors, radius, minAnterior);
+    const x = caseFeatures(c, detectors, radius, minAnterior, minRelief);
     // A case without any cluster is "no" whatever the weights: it carries no information for them.
     if (x) rows.push({ x, y: c.face ? 1 : 0 });
   }
@@ -258,10 +269,11 @@ export function fitFusion(cases: readonly FitCase[], detectors: readonly string[
     support: Object.fromEntries(detectors.map((d, k) => [d, w[k]])),
     anterior: w[n - 2],
     relief: w[n - 1],
-    yes: 0.5, no: 0.5, radius, minAnterior,
+    yes: 0.5, no: 0.5, radius, minAnterior, minRelief,
     ...(opts.fittedOn ? { fittedOn: opts.fittedOn } : {}),
   };
   const probs = rows.map((r) => ({ y: r.y, p: clusterProbability(featuresToCluster(r.x, detectors), params) }));
+  // No positive row at all: a fit that saw no gated-in face cannot place the thresholds from data.
   const minPos = Math.min(...probs.filter((r) => r.y === 1).map((r) => r.p), 1);
   const maxNeg = Math.max(...probs.filter((r) => r.y === 0).map((r) => r.p), 0);
   if (minPos > maxNeg) {

@@ -1,3 +1,4 @@
+import { withSummary } from "../core/summary";
 /**
  * Face presence in a scan: render a set of variants of the skin surface, run every detector of the
  * panel on each, project each 2D detection back onto the skin (depth map → patient mm), cluster the
@@ -272,9 +273,6 @@ export async function collectPresenceEvidence(input: Volume | Mesh, options: Pre
   for (const d of detectors) {
     if (!known.includes(d)) throw new InvalidArgumentError(`detectFaceInScan: unknown detector "${d}" (choose from ${known.join(", ")})`);
   }
-  if (!isVolume(input) && detectors.some((d) => VOLUME_DETECTORS.includes(d))) {
-    throw new InvalidArgumentError(`detectFaceInScan: ${VOLUME_DETECTORS.join(", ")} needs a volume, not a mesh`);
-  }
   const t0 = Date.now();
   let mesh: Mesh, level: FacePresence["level"], volume: Volume | null = null;
   if (isVolume(input)) {
@@ -298,9 +296,10 @@ export async function collectPresenceEvidence(input: Volume | Mesh, options: Pre
   };
   if (mesh.triangles.length === 0) return { ...base, empty: `no surface at level ${level.value}` };
   base.head = headGeometry(volume, level.value ?? 0, mesh);
-  if (detectors.includes("profile") && isVolume(input)) {
+  if (detectors.includes("profile")) {
     const t = Date.now();
-    const p = faceProfile(input, { level: level.value as number });
+    // On a volume at the verdict's level; on a mesh from the mesh's own skin.
+    const p = isVolume(input) ? faceProfile(input, { level: level.value as number }) : faceProfile(mesh);
     base.detectMs.profile = { volume: Date.now() - t };
     runs.profile = 1;
     if (p.found && p.landmarks) {
@@ -401,5 +400,5 @@ export function presenceFromEvidence(
 export async function detectFaceInScan(input: Volume | Mesh, options: PresenceOptions = {}): Promise<FacePresence> {
   const t = Date.now();
   const c = await collectPresenceEvidence(input, options);
-  return presenceFromEvidence(c, options.params ?? DEFAULT_FUSION, {}, Date.now() - t);
+  return withSummary(presenceFromEvidence(c, options.params ?? DEFAULT_FUSION, {}, Date.now() - t));
 }

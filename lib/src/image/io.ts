@@ -1,3 +1,4 @@
+import { withSummary } from "../core/summary";
 import * as fs from "node:fs";
 import sharp from "sharp";
 import { FileNotFoundError, ImageDecodeError } from "../core/errors";
@@ -14,7 +15,7 @@ export async function readImage(file: string): Promise<RgbaImage> {
 export async function decodeImage(bytes: Uint8Array, name = "<bytes>"): Promise<RgbaImage> {
   try {
     const { data, info } = await sharp(bytes).rotate().ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) };
+    return withSummary({ width: info.width, height: info.height, data: new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength) });
   } catch (e) {
     throw new ImageDecodeError(name, (e as Error).message);
   }

@@ -1,3 +1,4 @@
+import { withSummary } from "../core/summary";
 /**
  * Headless rendering of a patient-space Mesh with three.js 0.162 on headless-gl (WebGL 1).
  * One mesh is uploaded once (createRenderer) and drawn from any number of views.
@@ -451,7 +452,7 @@ function drawView(s: SceneState, mesh: Mesh, o: RenderOptions): RenderResult {
 export async function renderMesh(mesh: Mesh, opts: RendererOptions = {}): Promise<RenderResult> {
   const r = createRenderer(mesh, opts);
   try {
-    return await r.render(opts.view, opts);
+    return withSummary(await r.render(opts.view, opts));
   } finally {
     r.release();
   }
@@ -463,7 +464,7 @@ export async function renderViews(mesh: Mesh, views: View[], opts: RendererOptio
   try {
     const out: RenderResult[] = [];
     for (let i = 0; i < views.length; i++) {
-      out.push(await r.render(views[i], opts));
+      out.push(withSummary(await r.render(views[i], opts)));
       opts.onProgress?.(i + 1, views.length, "render");
     }
     return out;

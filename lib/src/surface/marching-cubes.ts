@@ -1,3 +1,4 @@
+import { withSummary } from "../core/summary";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -103,7 +104,7 @@ function toMesh(merged: ReturnType<typeof mergeSlabs>, grid: Grid): Mesh {
       T[t + 2] = b;
     }
   }
-  return merged;
+  return withSummary(merged);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { withSummary } from "../core/summary";
 import { InvalidArgumentError } from "../core/errors";
 import type { ProgressFn } from "../core/progress";
 import type { Vec3, Volume } from "./types";
@@ -29,7 +30,7 @@ export function resample(vol: Volume, opts: ResampleOptions = {}): Volume {
   const shape = [0, 1, 2].map((a) =>
     Math.max(1, Math.floor(((vol.shape[a] - 1) * vol.spacing[a]) / target[a] + 1e-6) + 1),
   ) as Vec3;
-  if (opts.interpolation === "cubic") return { ...vol, data: cubicResample(vol, shape, target, opts.onProgress), shape, spacing: [...target] as Vec3 };
+  if (opts.interpolation === "cubic") return withSummary({ ...vol, data: cubicResample(vol, shape, target, opts.onProgress), shape, spacing: [...target] as Vec3 });
   const [mx, my, mz] = shape;
   const out = new Float32Array(mx * my * mz);
   const src = vol.data;
@@ -70,7 +71,7 @@ export function resample(vol: Volume, opts: ResampleOptions = {}): Volume {
     }
     opts.onProgress?.(k + 1, mz, "resample");
   }
-  return { ...vol, data: out, shape, spacing: [...target] as Vec3 };
+  return withSummary({ ...vol, data: out, shape, spacing: [...target] as Vec3 });
 }
 
 /** The cubic B-spline's pole: prefiltering with it makes the spline interpolate the samples. */

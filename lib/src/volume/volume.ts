@@ -1,3 +1,4 @@
+import { withSummary } from "../core/summary";
 import ndarray from "ndarray";
 import { InvalidArgumentError } from "../core/errors";
 import type { AnatomicalAxis, Direction, Vec3, Volume, VolumeUnits } from "./types";
@@ -33,7 +34,7 @@ export function createVolume(opts: {
     data = new Float32Array(n);
     if (opts.fill) data.fill(opts.fill);
   }
-  return {
+  return withSummary({
     data,
     shape: [nx, ny, nz],
     spacing: [...(opts.spacing ?? [1, 1, 1])] as Vec3,
@@ -41,7 +42,7 @@ export function createVolume(opts: {
     direction: [...(opts.direction ?? IDENTITY_DIRECTION)] as Direction,
     modality: opts.modality ?? "",
     units: opts.units ?? "stored",
-  };
+  });
 }
 
 /** Linear index of voxel (i, j, k). */

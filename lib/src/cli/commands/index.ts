@@ -11,7 +11,9 @@ import { command as deidentify } from "./deidentify";
 import { command as experiment } from "./experiment";
 import { command as observer } from "./observer";
 import { command as audit } from "./audit";
+import { command as deface } from "./deface";
 import { command as worker } from "./worker";
+import { command as mask } from "./mask";
 
 /** Every `unmask` subcommand; each lives in its own file in this folder. */
 export const commands: CliCommand[] = [
@@ -26,6 +28,8 @@ export const commands: CliCommand[] = [
   deidentify,
   experiment,
   observer,
+  deface,
   audit,
   worker,
+  mask,
 ];
