@@ -1,21 +1,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as dicomParser from "dicom-parser";
+import { seededRandom } from "unmask/core";
+
+/** The fuzz cases' seeded PRNG: the library's own (mulberry32). */
+export const prng = seededRandom;
 
 // Deterministic damage of real DICOM files for the fuzz suite (test/dicom/fuzz.test.ts): a seeded PRNG
 // picks what to cut, flip, lengthen, re-type or remove; every case is a new file, inputs are never touched.
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type Family = "truncate" | "bit-flip" | "length-field" | "vr-change" | "remove-attribute" | "random-body" | "series-first" | "series-middle" | "series-last";
 

@@ -1,4 +1,5 @@
 import type { Vec3, Volume } from "../volume/types";
+export { seededRandom } from "../core/random";
 
 /** A large finite stand-in for "no feature on this line" (Infinity would give NaN in the envelope). */
 const FAR = 1e20;
@@ -135,17 +136,6 @@ export function anatomicalSteps(volume: Pick<Volume, "spacing" | "direction">): 
   };
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Fill holes in every plane across the voxel axis nearest to superior (sinuses, nasal cavity, mouth). */
 export function fillAxialHoles(mask: Uint8Array, shape: Vec3, superior: Vec3): void {

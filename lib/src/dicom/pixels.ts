@@ -2,6 +2,7 @@ import * as dicomParser from "dicom-parser";
 import { InvalidDicomError, TruncatedDicomError, UnmaskError, UnsupportedTransferSyntaxError } from "../core/errors";
 import { transferSyntaxName } from "./transfer-syntax";
 import type { SliceHeader } from "./types";
+import type { FrameInfo } from "./codecs";
 
 /** Stored value the seed treated as padding outside the reconstruction circle. */
 export const SEED_PADDING_VALUE = -2000;
@@ -9,16 +10,8 @@ export const SEED_PADDING_VALUE = -2000;
 const RLE_LOSSLESS = "1.2.840.10008.1.2.5";
 const BIG_ENDIAN = "1.2.840.10008.1.2.2";
 
-/** What a frame decoder is told about the image (the same shape as codecs.ts' FrameInfo). */
-export interface FrameInfoLike {
-  rows: number;
-  columns: number;
-  bitsAllocated: number;
-  bitsStored: number;
-  pixelRepresentation: number;
-  samplesPerPixel: number;
-  path: string;
-}
+/** What a frame decoder is told about the image. */
+export type FrameInfoLike = FrameInfo;
 
 /** Decoder for one encapsulated frame → raw native little-endian pixel bytes (rows·columns·bitsAllocated/8). */
 export type FrameDecoderLike = (frame: Uint8Array, info: FrameInfoLike) => Uint8Array;

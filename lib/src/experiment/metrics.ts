@@ -4,6 +4,8 @@
  * AUC and EER, seeded percentile-bootstrap intervals and the gallery-size model.
  */
 import { InvalidArgumentError } from "../core/errors";
+import { seededRandom } from "../core/random";
+export { seededRandom };
 
 /**
  * Rank of the true identity `truth` in one probe's distances to the gallery identities: 1 + the
@@ -98,17 +100,6 @@ export function eer(genuine: readonly number[], impostor: readonly number[]): { 
   return { eer: 1, threshold: Infinity };
 }
 
-/** A deterministic PRNG (mulberry32) giving floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Options of the bootstrap. */
 export interface BootstrapOptions {

@@ -23,6 +23,7 @@ import type { DetectorName, Face, RecognizerName } from "../face/types";
 import { encodeFace, recognizerInfo } from "../face/recognize";
 import { ARCFACE_TEMPLATE, fitSimilarity, fivePointsFromMesh, warpToRgb, type Similarity } from "../face/align";
 import { StageCache, canonicalJson, contentHash, jsonCodec, packArrays, sha256, unpackArrays, type Stage, type StageCounts } from "./cache";
+import { vectorDistance } from "../face/recognize";
 
 /** Bumped when a stage's computation changes, so old cache entries are not reused. */
 const STAGE_VERSION: Record<Stage, string> = { load: "1", surface: "2", render: "1", detect: "2", align: "1", encode: "1" };
@@ -356,16 +357,5 @@ export class FacePipeline {
 /** Distance between two pipeline embeddings (Euclidean or 1 − cosine); Infinity when either has no face. */
 export function pipelineDistance(a: FaceEmbedding, b: FaceEmbedding): number {
   if (!a.vector || !b.vector) return Infinity;
-  if (a.distance === "euclidean") {
-    let s = 0;
-    for (let i = 0; i < a.vector.length; i++) s += (a.vector[i] - b.vector[i]) ** 2;
-    return Math.sqrt(s);
-  }
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.vector.length; i++) {
-    dot += a.vector[i] * b.vector[i];
-    na += a.vector[i] ** 2;
-    nb += b.vector[i] ** 2;
-  }
-  return 1 - dot / Math.sqrt(na * nb);
+  return vectorDistance(a.vector, b.vector, a.distance);
 }

@@ -169,16 +169,21 @@ export async function encodeFace(image: RgbaImage, options: EncodeOptions = {}):
 export function embeddingDistance(a: Embedding, b: Embedding): number {
   if (a.recognizer !== b.recognizer) throw new InvalidArgumentError(`cannot compare embeddings of different recognizers (${a.recognizer} vs ${b.recognizer})`);
   if (a.vector.length !== b.vector.length) throw new InvalidArgumentError(`embedding lengths differ (${a.vector.length} vs ${b.vector.length})`);
-  if (a.distance === "euclidean") {
+  return vectorDistance(a.vector, b.vector, a.distance);
+}
+
+/** Euclidean distance, or cosine distance 1 − cos, between two equal-length vectors. */
+export function vectorDistance(a: ArrayLike<number>, b: ArrayLike<number>, kind: "euclidean" | "cosine"): number {
+  if (kind === "euclidean") {
     let s = 0;
-    for (let i = 0; i < a.vector.length; i++) s += (a.vector[i] - b.vector[i]) ** 2;
+    for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
     return Math.sqrt(s);
   }
   let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.vector.length; i++) {
-    dot += a.vector[i] * b.vector[i];
-    na += a.vector[i] ** 2;
-    nb += b.vector[i] ** 2;
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i];
+    na += a[i] ** 2;
+    nb += b[i] ** 2;
   }
   return 1 - dot / Math.sqrt(na * nb);
 }

@@ -7,6 +7,7 @@
  * points have been compared. Distances are Euclidean (FLANN compares squared L2 internally).
  */
 import { InvalidArgumentError } from "../core/errors";
+import { seededRandom } from "../core/random";
 
 /** One match, as cv::DMatch: indices into the query and train sets and the Euclidean distance. */
 export interface DescriptorMatch {
@@ -32,17 +33,6 @@ export interface KnnOptions {
 const SAMPLE_MEAN = 100;
 const RAND_DIM = 5;
 
-/** mulberry32: small, fast, seedable. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Min-heap of (distance, node) branch records, reused across queries. */
 class BranchHeap {
@@ -131,7 +121,7 @@ export class KdForest {
     this.child1 = new Int32Array(maxNodes);
     this.child2 = new Int32Array(maxNodes);
     this.checkedStamp = new Int32Array(this.size);
-    const random = rng(opts.seed ?? 1);
+    const random = seededRandom(opts.seed ?? 1);
     if (this.size === 0) return;
     const ind = new Int32Array(this.size);
     const mean = new Float64Array(dim);
