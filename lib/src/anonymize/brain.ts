@@ -1,5 +1,5 @@
 import { skinLevel } from "../face/skin";
-import { patientToVoxel, voxelToPatient } from "../volume/volume";
+import { patientBounds, patientToVoxel, voxelToPatient } from "../volume/volume";
 import type { Mask, Vec3, Volume } from "../volume/types";
 import { distanceTransform, fillAxialHoles, labelComponents, trilinear } from "./mask-geometry";
 
@@ -17,11 +17,7 @@ interface AlignedGrid {
 
 function alignedGrid(volume: Volume): AlignedGrid {
   const [nx, ny, nz] = volume.shape;
-  const min: Vec3 = [Infinity, Infinity, Infinity], max: Vec3 = [-Infinity, -Infinity, -Infinity];
-  for (const i of [0, nx - 1]) for (const j of [0, ny - 1]) for (const k of [0, nz - 1]) {
-    const p = voxelToPatient(volume, [i, j, k]);
-    for (let a = 0; a < 3; a++) { min[a] = Math.min(min[a], p[a]); max[a] = Math.max(max[a], p[a]); }
-  }
+  const { min, max } = patientBounds(volume);
   const shape = [0, 1, 2].map((a) => Math.max(2, Math.floor((max[a] - min[a]) / GRID) + 1)) as Vec3;
   const data = new Float32Array(shape[0] * shape[1] * shape[2]);
   const outside = Math.min(...sampleMin(volume));
