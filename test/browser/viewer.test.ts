@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { type RgbaImage } from "unmask";
 import { decodeImage } from "unmask/image";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { executeNotebook } from "../helpers/notebook";
+import { executeNotebook, writeCodeNotebook } from "../helpers/notebook";
 import { ROOT, CT_DIR, artifact, tempDir } from "../helpers/paths";
 
 // The viewer's default background (#20242c).
@@ -23,14 +23,7 @@ function writeNotebook(file: string): void {
     // A second plot reuses the plotly bundle the first one put on the page.
     `show.plot({ data: [{ type: "scatter", mode: "lines", x: [1, 2, 3], y: [3, 1, 2] }], layout: { title: { text: "second plot" } } });`,
   ];
-  const nb = {
-    cells: cells.map((source, i) => ({ cell_type: "code", execution_count: null, id: `cell-${i}`, metadata: {}, outputs: [], source })),
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript (tslab, unmask)", language: "typescript" } },
-    nbformat: 4,
-    nbformat_minor: 5,
-  };
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(nb, null, 1));
+  writeCodeNotebook(file, cells);
 }
 
 /** Fraction of pixels that differ from the background colour by more than a little. */

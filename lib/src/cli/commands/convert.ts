@@ -2,7 +2,7 @@ import { convert } from "../../anonymize/convert";
 import { InvalidArgumentError } from "../../core/errors";
 import { loadSeries } from "../../dicom/load";
 import { writeSeries } from "../../dicom/write";
-import { printJson, terminalProgress } from "../options";
+import { printJson, terminalProgress, seriesLoadOptions } from "../options";
 import type { CliCommand } from "../types";
 
 /** `unmask convert DIR -o OUT [--mode seed|hu] [--force]`: the seed's CT → MRI-like conversion, written as a new series. */
@@ -29,7 +29,7 @@ The output folder is written atomically; an existing one needs --force.`)
   async run(positionals, options) {
     if (options.mode !== "seed" && options.mode !== "hu") throw new InvalidArgumentError(`--mode must be seed or hu, got "${options.mode}"`);
     const progress = terminalProgress(!options.json);
-    const series = await loadSeries(positionals[0], { seriesUid: options.series, onProgress: progress, onWarning: (m) => process.stderr.write(`warning: ${m}\n`) });
+    const series = await loadSeries(positionals[0], seriesLoadOptions(options, progress));
     const converted = convert(series, { mode: options.mode });
     const written = await writeSeries(converted, options.output, { ...converted.write, force: !!options.force, onProgress: progress, onWarning: (m) => process.stderr.write(`warning: ${m}\n`) });
     const summary = {

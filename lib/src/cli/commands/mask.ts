@@ -8,7 +8,7 @@ import { simulateMask, planMask } from "../../anonymize/mask-simulate";
 import { stripMask } from "../../anonymize/mask-strip";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { numberOption, printJson, terminalProgress } from "../options";
+import { numberOption, printJson, seriesLoadOptions, terminalProgress } from "../options";
 import type { CliCommand } from "../types";
 
 function output(options: Record<string, any>, who: string): string {
@@ -67,7 +67,7 @@ partial-volume averaged at the scan's voxel size). Writes the masked scan as a D
       couch: !!options.couch,
     };
     const t0 = performance.now();
-    const series = await loadSeries(positionals[0], { onProgress: terminalProgress(!options.json) });
+    const series = await loadSeries(positionals[0], seriesLoadOptions(options, terminalProgress(!options.json)));
     const { volume } = series;
     const plan = planMask(volume, opts);
     const masked = simulateMask(volume, opts);
@@ -104,7 +104,7 @@ folder (or NIfTI-1 for -o FILE.nii). Supports behind the head (head holder, couc
   async run(positionals, options) {
     const out = output(options, "strip");
     const t0 = performance.now();
-    const series = await loadSeries(positionals[0], { onProgress: terminalProgress(!options.json) });
+    const series = await loadSeries(positionals[0], seriesLoadOptions(options, terminalProgress(!options.json)));
     const r = stripMask(series.volume, { levelHu: numberOption(options.level, "level", -500) });
     const format = await save(out, series, r.volume, "immobilization mask stripped", !!options.force);
     const result = { output: out, format, removed: r.removed, objectsLeft: r.objects, timeMs: Math.round(performance.now() - t0) };
