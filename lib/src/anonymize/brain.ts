@@ -76,11 +76,31 @@ export function brainMask(volume: Volume, options: { margin?: number; level?: nu
     for (let q = 0; q < n; q++) bone[q] = g.data[q] >= 250 ? 1 : 0;
     // Close gaps in the skull (sutures, thin temporal bone, the skull base) by 6 mm before filling.
     const dOut = distanceTransform(bone, g.shape, spacing);
-    const grown = new Uint8Array(n);
-    for (let q = 0; q < n; q++) grown[q] = dOut[q] <= 6 ? 1 : 0;
-    const filled = grown.slice();
-    fillAxialHoles(filled, g.shape, [0, 0, 1]);
-    for (let q = 0; q < n; q++) brain[q] = filled[q] && !grown[q] && g.data[q] > -100 && g.data[q] < 200 ? 1 : 0;
+    const enclosed = (radius: number): Uint8Array => {
+      const grown = new Uint8Array(n);
+      for (let q = 0; q < n; q++) grown[q] = dOut[q] <= radius ? 1 : 0;
+      const filled = grown.slice();
+      fillAxialHoles(filled, g.shape, [0, 0, 1]);
+      const out = new Uint8Array(n);
+      for (let q = 0; q < n; q++) out[q] = filled[q] && !grown[q] && g.data[q] > -100 && g.data[q] < 200 ? 1 : 0;
+      return out;
+    };
+    brain.set(enclosed(6));
+    // A plane where thin bone (partial volume below 250 HU) leaves a gap wider than the closing lost
+    // its brain entirely: refill such planes with wider closings. Only planes far smaller than their
+    // neighbours within 10 mm, so the orbits and nasal cavity lower down are not enclosed.
+    const plane = g.shape[0] * g.shape[1];
+    for (const radius of [10, 14]) {
+      const area = Array.from({ length: g.shape[2] }, (_, k) => { let a = 0; for (let q = k * plane; q < (k + 1) * plane; q++) a += brain[q]; return a; });
+      const failing = area.map((a, k) => {
+        let m = 0;
+        for (let d = -5; d <= 5; d++) if (d && k + d >= 0 && k + d < area.length) m = Math.max(m, area[k + d]);
+        return a < 0.5 * m;
+      });
+      if (!failing.some(Boolean)) break;
+      const wide = enclosed(radius);
+      failing.forEach((f, k) => { if (f) for (let q = k * plane; q < (k + 1) * plane; q++) brain[q] |= wide[q]; });
+    }
     keepBrainLike(brain, g.shape, g.data, [0, 80], Math.round(50_000 / GRID ** 3)); // ≥ 50 ml
   } else {
     const level = options.level ?? skinLevel(volume).level;

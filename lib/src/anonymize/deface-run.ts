@@ -8,16 +8,37 @@ import { loadSeries } from "../dicom/load";
 import { writeSeries } from "../dicom/write";
 import type { LoadedSeries } from "../dicom/types";
 import { detectFaceInScan } from "../face/presence";
+import { embeddingDistance, encodeFace, recognizers as recognizerPanel } from "../face/recognize";
+import type { RecognizerName } from "../face/types";
+import type { RgbaImage } from "../image/types";
+import { marchingCubes } from "../surface/marching-cubes";
+import { renderMesh } from "../render/renderer";
+import { resample } from "../volume/resample";
 import { readNifti, writeNifti } from "../nifti/nifti";
 import type { Mask, Volume } from "../volume/types";
 import { deface, type DefaceMethod, type DefaceReport } from "./deface";
 import { deidentify } from "./deidentify";
+import { modelHashes, unmaskVersion } from "../audit/run";
 
 /** One face-presence check of the verification. */
 export interface DefaceCheck {
   level: number;
   present: "yes" | "no" | "uncertain";
   score: number;
+  reason: string;
+}
+
+/** One recognizer's attempt to re-identify the defaced scan: its front render against a gallery holding the original's. */
+export interface ReidentificationCheck {
+  recognizer: string;
+  /** Distance of the defaced render's face to the original render's (null: no face to encode on one of them). */
+  distance: number | null;
+  /** Match threshold used (distance ≤ threshold ⇒ match). */
+  threshold: number;
+  match: boolean;
+  /** Rank of the original among the gallery sorted by distance to the defaced render (1: re-identified at rank 1; null: nothing to rank). */
+  rank: number | null;
+  gallerySize: number;
   reason: string;
 }
 
@@ -28,8 +49,65 @@ export interface DefaceRunReport {
   format: "dicom" | "nifti";
   deface: DefaceReport;
   /** Verdicts before (the paired positive control) and after, at each level tried. */
-  verification: { before: DefaceCheck; after: DefaceCheck[]; faceRemoved: boolean } | null;
-  provenance: { unmaskVersion: string; options: Record<string, unknown>; inputHashes: Record<string, string>; createdAt: string };
+  verification: DefaceVerification | null;
+  provenance: { unmaskVersion: string; models: Record<string, string>; options: Record<string, unknown>; inputHashes: Record<string, string>; createdAt: string };
+}
+
+/** The verification of a defacing: verdicts before and after, and re-identification by every recognizer. */
+export interface DefaceVerification {
+  before: DefaceCheck;
+  after: DefaceCheck[];
+  /** Every verdict after is "no". */
+  faceRemoved: boolean;
+  reidentification: ReidentificationCheck[];
+  /** Some recognizer matched the defaced render to the original, or ranked the original first among a gallery of several. */
+  reidentified: boolean;
+  /** faceRemoved and not reidentified. */
+  verified: boolean;
+}
+
+/** Options of {@link verifyDefacing} and {@link reidentifyDefaced}. */
+export interface ReidentifyOptions {
+  /** Other faces (photographs, other subjects' renders) ranked beside the original. */
+  gallery?: RgbaImage[];
+  /** Match thresholds per recognizer (default: each recognizer's own; pass the render thresholds an experiment measured). */
+  thresholds?: Partial<Record<string, number>>;
+  /** Recognizers to try (default: the whole panel). */
+  recognizers?: readonly RecognizerName[];
+}
+
+/** Front render (three-point light, 512 px) of a volume's surface at a level, meshed on a grid no finer than 1 mm. */
+async function frontRender(volume: Volume, level: number): Promise<RgbaImage> {
+  const v = Math.min(...volume.spacing) < 1 - 1e-6 ? resample(volume, { spacing: 1 }) : volume;
+  const mesh = await marchingCubes(v, { level });
+  return (await renderMesh(mesh, { view: "front", light: "three-point", size: 512, voxelAxes: v.direction })).image;
+}
+
+/**
+ * Can a recognizer still tell who it is? The defaced scan's front render is the probe; the gallery is
+ * the original's front render (same level and camera) plus any other faces given. Per recognizer: the
+ * distance to the original, whether it is a match at the threshold, and the original's rank.
+ */
+export async function reidentifyDefaced(original: Volume, defaced: Volume, level: number, options: ReidentifyOptions = {}): Promise<ReidentificationCheck[]> {
+  const probe = await frontRender(defaced, level);
+  const gallery = [await frontRender(original, level), ...(options.gallery ?? [])];
+  const out: ReidentificationCheck[] = [];
+  for (const info of recognizerPanel.filter((r) => !options.recognizers || options.recognizers.includes(r.name))) {
+    const threshold = options.thresholds?.[info.name] ?? info.tolerance;
+    const p = await encodeFace(probe, { recognizer: info.name });
+    const base = { recognizer: info.name, threshold, gallerySize: gallery.length };
+    if (!p.face) { out.push({ ...base, distance: null, match: false, rank: null, reason: "no face found on the defaced render: nothing to compare" }); continue; }
+    const ds: number[] = [];
+    for (const g of gallery) {
+      const e = await encodeFace(g, { recognizer: info.name });
+      ds.push(e.face ? embeddingDistance(p.embedding, e.embedding) : Infinity);
+    }
+    if (!Number.isFinite(ds[0])) { out.push({ ...base, distance: null, match: false, rank: null, reason: "no face found on the original's render" }); continue; }
+    const rank = 1 + ds.slice(1).filter((d) => d < ds[0]).length;
+    const match = ds[0] <= threshold;
+    out.push({ ...base, distance: ds[0], match, rank, reason: `distance ${ds[0].toFixed(3)} ${match ? "≤" : ">"} ${threshold} (${match ? "a match" : "no match"}); original ranked ${rank} of ${gallery.length}` });
+  }
+  return out;
 }
 
 /** Levels the verification looks at: CT the skin level and ±200 HU; MRI 0.5×, 1× and 1.5× the skin level. */
@@ -42,12 +120,18 @@ async function check(volume: Volume, level: number): Promise<DefaceCheck> {
   return { level: +level.toFixed(2), present: v.present, score: +v.score.toFixed(3), reason: v.reason };
 }
 
-/** Verdict before (must be "yes": the paired positive control) and after at every verification level. */
-export async function verifyDefacing(original: Volume, defaced: Volume, level: number): Promise<NonNullable<DefaceRunReport["verification"]>> {
+/**
+ * Verdict before (must be "yes": the paired positive control) and after at every verification level,
+ * then re-identification of the defaced front render against the original's by every recognizer.
+ */
+export async function verifyDefacing(original: Volume, defaced: Volume, level: number, options: ReidentifyOptions = {}): Promise<DefaceVerification> {
   const before = await check(original, level);
   const after: DefaceCheck[] = [];
   for (const l of verificationLevels(original, level)) after.push(await check(defaced, l));
-  return { before, after, faceRemoved: after.every((c) => c.present === "no") };
+  const faceRemoved = after.every((c) => c.present === "no");
+  const reidentification = await reidentifyDefaced(original, defaced, level, options);
+  const reidentified = reidentification.some((r) => r.match || (r.rank === 1 && r.gallerySize > 1));
+  return { before, after, faceRemoved, reidentification, reidentified, verified: faceRemoved && !reidentified };
 }
 
 function sha256(file: string): string {
@@ -101,10 +185,10 @@ export async function defaceFiles(input: string, out: string, opts: DefaceFilesO
   const result = deface(volume, { method: opts.method, level: opts.level, protect });
   for (const w of result.report.warnings) opts.onWarning?.(w);
   const verification = opts.verify === false ? null : await verifyDefacing(volume, result.volume, result.report.level);
-  const version = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version;
+  const version = unmaskVersion();
   const report: DefaceRunReport = {
     input: path.resolve(input), output: path.resolve(out), format, deface: result.report, verification,
-    provenance: { unmaskVersion: version, options: { method: result.report.method, level: opts.level ?? null, protect: opts.protect ?? null, format }, inputHashes: Object.fromEntries(inputFiles.map((f) => [f, sha256(f)])), createdAt: new Date().toISOString() },
+    provenance: { unmaskVersion: version, models: modelHashes({ recognizers: opts.verify !== false }), options: { method: result.report.method, level: opts.level ?? null, protect: opts.protect ?? null, format }, inputHashes: Object.fromEntries(inputFiles.map((f) => [f, sha256(f)])), createdAt: new Date().toISOString() },
   };
   const description = `defaced by unmask ${version} (${result.report.method}): ${result.report.voxelsChanged} voxels of the face region set to ${result.report.background}`;
   if (format === "nifti") {

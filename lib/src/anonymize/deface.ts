@@ -221,16 +221,10 @@ function faceRegion(volume: Volume, level: number, g: FaceFrame): Uint8Array {
     const a = dot(d, g.A);
     if (a > raw[c]) raw[c] = a;
   });
-  // The skin of a cell: the most anterior tissue of it and its 8 neighbours (never behind the true skin).
-  const height = new Float32Array(raw.length).fill(-Infinity);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-    let m = -Infinity;
-    for (let dr = -1; dr <= 1; dr++) for (let dc = -1; dc <= 1; dc++) {
-      const rr = r + dr, cc = c + dc;
-      if (rr >= 0 && cc >= 0 && rr < rows && cc < cols && raw[cc + cols * rr] > m) m = raw[cc + cols * rr];
-    }
-    height[c + cols * r] = m;
-  }
+  // The cut follows a smoothed skin (12 mm Gaussian of the height map): a copy of the skin shifted back
+  // would carve the nose's ridge and the orbits' hollows into the cut surface, a face-shaped relief the
+  // detectors find again. Smoothed, the cut surface is featureless; everything in front of it goes.
+  const height = smoothHeights(raw, cols, rows, 12 / cellMm);
   const out = new Uint8Array(v.length);
   forEachVoxel(volume, (q, p) => {
     const d = sub(p, g.nose);
@@ -243,6 +237,29 @@ function faceRegion(volume: Volume, level: number, g: FaceFrame): Uint8Array {
     const a = dot(d, g.A);
     if (a > skin - regionDepth(g, s, l) && a > g.floor) out[q] = 1;
   });
+  return out;
+}
+
+/** Normalised 2D Gaussian of a height map over its finite cells (−Infinity: no tissue, stays so). */
+function smoothHeights(raw: Float32Array, cols: number, rows: number, sigma: number): Float32Array {
+  const r = Math.max(1, Math.ceil(2.5 * sigma));
+  const w = new Float32Array(2 * r + 1);
+  for (let t = -r; t <= r; t++) w[t + r] = Math.exp(-(t * t) / (2 * sigma * sigma));
+  const val = new Float32Array(raw.length), wt = new Float32Array(raw.length);
+  for (let q = 0; q < raw.length; q++) if (raw[q] !== -Infinity) { val[q] = raw[q]; wt[q] = 1; }
+  const pass = (src: Float32Array, step: number, len: number, other: number, stride: number) => {
+    const out = new Float32Array(src.length);
+    for (let o = 0; o < other; o++) for (let i = 0; i < len; i++) {
+      let acc = 0;
+      for (let t = -r; t <= r; t++) { const m = i + t; if (m >= 0 && m < len) acc += w[t + r] * src[o * stride + m * step]; }
+      out[o * stride + i * step] = acc;
+    }
+    return out;
+  };
+  const v1 = pass(pass(val, 1, cols, rows, cols), cols, rows, cols, 1);
+  const w1 = pass(pass(wt, 1, cols, rows, cols), cols, rows, cols, 1);
+  const out = new Float32Array(raw.length);
+  for (let q = 0; q < raw.length; q++) out[q] = raw[q] === -Infinity || w1[q] < 1e-6 ? -Infinity : v1[q] / w1[q];
   return out;
 }
 

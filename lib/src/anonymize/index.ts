@@ -24,4 +24,7 @@ export { stripMask, type StripMaskOptions, type StripMaskResult, type StripObjec
 // Defacing (issue 14).
 export { deface, type DefaceMethod, type DefaceOptions, type DefaceReport, type DefaceResult } from "./deface";
 export { brainMask } from "./brain";
-export { defaceFiles, verifyDefacing, verificationLevels, type DefaceRunReport, type DefaceCheck, type DefaceFilesOptions } from "./deface-run";
+export {
+  defaceFiles, verifyDefacing, reidentifyDefaced, verificationLevels,
+  type DefaceRunReport, type DefaceCheck, type DefaceFilesOptions, type DefaceVerification, type ReidentificationCheck, type ReidentifyOptions,
+} from "./deface-run";

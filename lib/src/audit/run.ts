@@ -8,6 +8,8 @@ import { InvalidArgumentError, UnmaskError } from "../core/errors";
 import { writeFileAtomic } from "../core/fs";
 import type { ProgressFn } from "../core/progress";
 import { packageFile } from "../face/tfjs";
+import { HAAR_ALT2_CASCADE_PATH, HAAR_CASCADE_PATH } from "../face/haar";
+import { recognizerModelPath, recognizers } from "../face/recognize";
 import { auditItem } from "./item";
 import { buildReport, reportHtml } from "./report";
 import type { AuditItem, AuditReport, ItemAudit } from "./types";
@@ -34,14 +36,27 @@ export function unmaskVersion(): string {
   return JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "package.json"), "utf8")).version;
 }
 
-/** sha256 of the model files a verdict depends on (human's blazeface + facemesh). */
-export function modelHashes(): Record<string, string> {
+/**
+ * sha256 of the model files a verdict depends on: human's BlazeFace + face mesh and both Haar cascades
+ * (the default detector panel); with `recognizers`, every recognizer's model too (re-identification).
+ */
+export function modelHashes(options: { recognizers?: boolean } = {}): Record<string, string> {
   const out: Record<string, string> = {};
+  const hash = (f: string): string => crypto.createHash("sha256").update(fs.readFileSync(f)).digest("hex");
   const dir = path.join(path.dirname(path.dirname(packageFile("@vladmandic/human", "dist/human.node-wasm.js"))), "models");
   for (const name of ["blazeface", "facemesh"]) {
     for (const ext of [".json", ".bin"]) {
       const f = path.join(dir, name + ext);
-      if (fs.existsSync(f)) out[`@vladmandic/human/models/${name}${ext}`] = crypto.createHash("sha256").update(fs.readFileSync(f)).digest("hex");
+      if (fs.existsSync(f)) out[`@vladmandic/human/models/${name}${ext}`] = hash(f);
+    }
+  }
+  for (const f of [HAAR_CASCADE_PATH, HAAR_ALT2_CASCADE_PATH]) out[`unmask/assets/${path.basename(f)}`] = hash(f);
+  if (options.recognizers) {
+    for (const r of recognizers) {
+      const p = recognizerModelPath(r.name);
+      // A graph model is its .json topology and the .bin weights beside it.
+      const files = fs.statSync(p).isDirectory() ? fs.readdirSync(p).filter((f) => f.startsWith("face_recognition")).map((f) => path.join(p, f)) : [p, p.replace(/\.json$/, ".bin")].filter((f) => fs.existsSync(f));
+      for (const f of files) out[`${r.name}:${path.basename(f)}`] = hash(f);
     }
   }
   return out;

@@ -21,6 +21,12 @@ export interface PresenceEvidence {
   position: Vec3 | null;
   /** How far the skin under the box's centre stands out from its fitted plane (mm): a nose does, a cut surface does not. */
   relief: number | null;
+  /**
+   * How far the skin at the box's centre (where the nose is) stands out from a quadric fitted to the rest
+   * of the box (mm): a nose does; a dome (skull, brain) or a cut surface does not. Absent in evidence
+   * collected before it was measured.
+   */
+  nose?: number | null;
   /** (position − head centre) · anterior / anterior reach: 1 at the most anterior skin point, < 0 behind the centre. */
   anterior: number | null;
   /** Index into FacePresence.clusters, −1 when the item joined none (off the surface). */
@@ -60,6 +66,12 @@ export interface FusionParams {
    * the nose itself and for coarse voxels. A rule set a priori, not fitted.
    */
   minRelief: number;
+  /**
+   * Clusters whose median nose relief (mm) is below this are not a face: no nose stands out of the
+   * middle of the box. A rule set a priori (a nose projects 15–30 mm; half of the lower end allows for
+   * coarse voxels, a mask's shell over the nose and oblique views), not fitted. Default 6 mm.
+   */
+  minNose?: number;
   /** What the parameters were fitted on (free text, for the record). */
   fittedOn?: string;
 }
@@ -71,6 +83,8 @@ export interface PresenceCluster {
   anterior: number;
   /** Median relief of its items (mm; 0 when none was measured). */
   relief: number;
+  /** Median nose relief of its items (mm; null when none was measured). */
+  nose: number | null;
   /** Per detector: score-weighted fraction of that detector's variants with a detection here. */
   support: Record<string, number>;
   /** Fused probability that this cluster is a face (0 when gated out). */
@@ -83,6 +97,8 @@ export interface PresenceCluster {
 
 const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
 const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+/** Default of FusionParams.minNose (mm). */
+export const MIN_NOSE_MM = 6;
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 
 /** Anterior coordinate of a point: 1 at the most anterior skin, 0 at the head's centre. */
@@ -136,7 +152,9 @@ export function clusterEvidence(
     }
     const reliefs = c.items.map((i) => evidence[i].relief).filter((r): r is number => r !== null).sort((a, b) => a - b);
     const relief = reliefs.length ? reliefs[reliefs.length >> 1] : 0;
-    return { position, anterior: anteriorOf(position, head), relief, support, items: c.items };
+    const noses = c.items.map((i) => evidence[i].nose).filter((r): r is number => r !== null && r !== undefined).sort((a, b) => a - b);
+    const nose = noses.length ? noses[noses.length >> 1] : null;
+    return { position, anterior: anteriorOf(position, head), relief, nose, support, items: c.items };
   });
   return { clusters, assignment };
 }
@@ -178,6 +196,10 @@ export function fuseEvidence(
     if (c.relief < (params.minRelief ?? 0)) {
       return { ...c, probability: 0, rejected: `is too flat for a face: relief ${c.relief.toFixed(1)} mm < ${params.minRelief} mm (no nose)` };
     }
+    const minNose = params.minNose ?? MIN_NOSE_MM;
+    if (c.nose !== null && c.nose < minNose) {
+      return { ...c, probability: 0, rejected: `has no nose: the middle of the box stands ${c.nose.toFixed(1)} mm out of the surface around it (< ${minNose} mm)` };
+    }
     return { ...c, probability: clusterProbability(c, params) };
   });
   const out: PresenceEvidence[] = withAnterior.map((e, i) => ({ ...e, cluster: assignment[i] }));
@@ -193,7 +215,7 @@ export function fuseEvidence(
   }
   const c = clusters[best];
   const p = c.probability;
-  const supportText = Object.keys(runs).map((d) => `${d} support ${(c.support[d] ?? 0).toFixed(2)}`).join(", ") + `, relief ${c.relief.toFixed(0)} mm`;
+  const supportText = Object.keys(runs).map((d) => `${d} support ${(c.support[d] ?? 0).toFixed(2)}`).join(", ") + `, relief ${c.relief.toFixed(0)} mm` + (c.nose !== null ? `, nose ${c.nose.toFixed(0)} mm` : "");
   const where = `at [${c.position.map((v) => v.toFixed(0)).join(", ")}] mm, anterior ${c.anterior.toFixed(2)}`;
   if (c.rejected) {
     return { present: "no", score: 0, clusters, best, evidence: out, reason: `every detection cluster was rejected; the best ${c.rejected}` };

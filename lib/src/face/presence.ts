@@ -198,6 +198,61 @@ function reliefUnderBox(camera: CameraInfo, depth: Float32Array, box: Box): numb
   return Math.max(0, protrusion[Math.floor(0.97 * (protrusion.length - 1))]);
 }
 
+/**
+ * Nose relief under a box: how far the skin in the box's centre (the middle 40 % across, 30–75 % down:
+ * where a detector's box puts the nose) stands out towards the camera from a quadric fitted to the rest
+ * of the box (90th percentile, mm). A face's nose stands 15–30 mm out of the cheeks and brow around it;
+ * a dome (a bare skull, a brain) is itself a quadric, and a cut surface is flat in its middle even when
+ * its edge steps up to uncut skin — both have no nose. Holes (eye sockets, a cut's cavities) are left
+ * out of the fit by a second pass without points lying deep behind it.
+ */
+function noseReliefUnderBox(camera: CameraInfo, depth: Float32Array, box: Box): number | null {
+  const ring: [number, number, number][] = [], centre: [number, number, number][] = [];
+  const n = 20;
+  for (let a = 0; a < n; a++)
+    for (let b = 0; b < n; b++) {
+      const u = 0.05 + (0.9 * (a + 0.5)) / n, v = 0.05 + (0.9 * (b + 0.5)) / n;
+      const x = box.x + box.width * u, y = box.y + box.height * v;
+      const d = depthAt(depth, camera.width, camera.height, x, y);
+      if (Number.isNaN(d)) continue;
+      const pt: [number, number, number] = [(x - camera.width / 2) * camera.pixelSize, (y - camera.height / 2) * camera.pixelSize, d];
+      (Math.abs(u - 0.5) < 0.2 && v > 0.3 && v < 0.75 ? centre : ring).push(pt);
+    }
+  if (ring.length < 40 || centre.length < 10) return null;
+  let coef = fitQuadric(ring);
+  if (!coef) return null;
+  const resid = (p: [number, number, number], c: number[]): number => p[2] - quadricAt(c, p[0], p[1]);
+  const med = median(ring.map((p) => resid(p, coef!)));
+  coef = fitQuadric(ring.filter((p) => resid(p, coef!) < med + 5)) ?? coef;
+  const out = centre.filter((p) => resid(p, coef!) < med + 5).map((p) => -resid(p, coef!)).sort((a, b) => a - b);
+  if (out.length < 5) return 0;
+  return Math.max(0, out[Math.floor(0.9 * (out.length - 1))]);
+}
+
+const quadricAt = (c: number[], x: number, y: number): number => c[0] + c[1] * x + c[2] * y + c[3] * x * x + c[4] * x * y + c[5] * y * y;
+
+/** Least-squares quadric z = c0 + c1·x + c2·y + c3·x² + c4·xy + c5·y² (normal equations, Gaussian elimination), or null. */
+function fitQuadric(pts: [number, number, number][]): number[] | null {
+  if (pts.length < 6) return null;
+  const M = Array.from({ length: 6 }, () => new Array(7).fill(0));
+  for (const [x, y, z] of pts) {
+    const f = [1, x, y, x * x, x * y, y * y];
+    for (let i = 0; i < 6; i++) { for (let j = 0; j < 6; j++) M[i][j] += f[i] * f[j]; M[i][6] += f[i] * z; }
+  }
+  for (let c = 0; c < 6; c++) {
+    let piv = c;
+    for (let r = c + 1; r < 6; r++) if (Math.abs(M[r][c]) > Math.abs(M[piv][c])) piv = r;
+    if (Math.abs(M[piv][c]) < 1e-9) return null;
+    [M[c], M[piv]] = [M[piv], M[c]];
+    for (let r = 0; r < 6; r++) {
+      if (r === c) continue;
+      const k = M[r][c] / M[c][c];
+      for (let j = c; j < 7; j++) M[r][j] -= k * M[c][j];
+    }
+  }
+  return M.map((row, i) => row[6] / row[i]);
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1];
@@ -304,7 +359,7 @@ export async function collectPresenceEvidence(input: Volume | Mesh, options: Pre
     runs.profile = 1;
     if (p.found && p.landmarks) {
       const L = p.landmarks;
-      base.evidence.push({ detector: "profile", variant: "volume", score: p.score, box: null, position: L.noseTip, relief: null });
+      base.evidence.push({ detector: "profile", variant: "volume", score: p.score, box: null, position: L.noseTip, relief: null, nose: null });
       base.located.push({
         box3d: p.box3d ? { min: p.box3d.min, max: p.box3d.max } : { min: L.noseTip, max: L.noseTip },
         landmarks: {
@@ -332,7 +387,8 @@ export async function collectPresenceEvidence(input: Volume | Mesh, options: Pre
         for (const f of faces) {
           const position = skinUnderBox(r.camera, depth, f.box);
           const relief = position ? reliefUnderBox(r.camera, depth, f.box) : null;
-          base.evidence.push({ detector: d, variant: v.name, score: f.score, box: f.box, position, relief });
+          const nose = position ? noseReliefUnderBox(r.camera, depth, f.box) : null;
+          base.evidence.push({ detector: d, variant: v.name, score: f.score, box: f.box, position, relief, nose });
           base.located.push(position ? locate(r.camera, depth, f.box, f.landmarks, position) : null);
           boxes.push({ detector: d, score: f.score, box: f.box });
         }

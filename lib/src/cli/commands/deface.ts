@@ -18,14 +18,15 @@ so any orientation and a cut field of view work; the brain mask is never touched
 Output: a new DICOM series folder with de-identified headers (PS3.15 Basic Profile), or
 one NIfTI-1 file (-o OUT.nii.gz) in patient coordinates, atomically, with a report
 (deface-report.json / OUT.deface.json). Unless --no-verify, the fused face verdict is
-checked before (must be "yes") and after at three levels.`)
+checked before (must be "yes") and after at three levels, and every recognizer tries to
+match the defaced front render to the original's.`)
       .argument("<input>", "DICOM folder or NIfTI file")
       .option("-o, --output <out>", "output DICOM folder, or OUT.nii / OUT.nii.gz (required)")
       .option("--method <m>", "deface (default), quickshear, blur or skullstrip")
       .option("--protect <mask>", "NIfTI label file on the scan's grid: voxels > 0 are kept (e.g. a target volume)")
       .option("--format <f>", "dicom or nifti (default: from the output name)")
       .option("--level <x>", "skin level (default -300 HU for CT, the histogram's otherwise)")
-      .option("--no-verify", "skip the face-presence verification")
+      .option("--no-verify", "skip the verification (face-presence verdicts and re-identification)")
       .option("--force", "replace an existing output")
       .option("--json", "print the report as JSON");
   },
@@ -46,7 +47,10 @@ checked before (must be "yes") and after at three levels.`)
       const v = r.verification;
       process.stdout.write(`face before: ${v.before.present} (${v.before.score.toFixed(2)} at level ${v.before.level})\n`);
       for (const a of v.after) process.stdout.write(`face after at level ${a.level}: ${a.present} (${a.score.toFixed(2)}): ${a.reason}\n`);
-      process.stdout.write(v.faceRemoved ? "verified: no face found after defacing at any level\n" : "NOT verified: a face (or an uncertain one) is still found after defacing — review before publishing\n");
+      for (const x of v.reidentification) process.stdout.write(`re-identification, ${x.recognizer}: ${x.reason}\n`);
+      process.stdout.write(v.verified
+        ? "verified: no face found after defacing at any level, and no recognizer matches the defaced render to the original\n"
+        : `NOT verified: ${[!v.faceRemoved && "a face (or an uncertain one) is still found after defacing", v.reidentified && "a recognizer re-identifies the defaced render"].filter(Boolean).join("; ")} — review before publishing\n`);
     }
     return 0;
   },
