@@ -27,6 +27,8 @@ export interface PresenceEvidence {
    * collected before it was measured.
    */
   nose?: number | null;
+  /** Found on the despeckled render (PresenceOptions.despeckle), not the plain one. */
+  despeckled?: boolean;
   /** (position − head centre) · anterior / anterior reach: 1 at the most anterior skin point, < 0 behind the centre. */
   anterior: number | null;
   /** Index into FacePresence.clusters, −1 when the item joined none (off the surface). */

@@ -1,3 +1,3 @@
 export * from "./types";
 export { readImage, decodeImage, encodePng, writePng } from "./io";
-export { toGray, grayToRgba, foregroundFraction, cropImage, type GrayImage } from "./ops";
+export { toGray, grayToRgba, foregroundFraction, cropImage, closeImage, type GrayImage } from "./ops";

@@ -53,3 +53,27 @@ export function cropImage(img: RgbaImage, x: number, y: number, width: number, h
   }
   return { width: w, height: h, data: out };
 }
+
+/**
+ * Grey-level closing of the colour channels by a (2r+1)² square (maximum, then minimum; alpha kept):
+ * dark specks up to 2r+1 pixels across are filled, larger dark features (eyes, nostrils) stay.
+ */
+export function closeImage(img: RgbaImage, radius = 1): RgbaImage {
+  const { width: w, height: h } = img;
+  const r = Math.max(0, Math.round(radius));
+  const pass = (src: Uint8ClampedArray | Uint8Array, horizontal: boolean, max: boolean): Uint8ClampedArray => {
+    const out = new Uint8ClampedArray(src);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) {
+      let m = max ? 0 : 255;
+      for (let d = -r; d <= r; d++) {
+        const xx = horizontal ? Math.min(w - 1, Math.max(0, x + d)) : x, yy = horizontal ? y : Math.min(h - 1, Math.max(0, y + d));
+        const v = src[4 * (yy * w + xx) + c];
+        if (max ? v > m : v < m) m = v;
+      }
+      out[4 * (y * w + x) + c] = m;
+    }
+    return out;
+  };
+  const data = pass(pass(pass(pass(img.data, true, true), false, true), true, false), false, false);
+  return { width: w, height: h, data };
+}
