@@ -137,8 +137,12 @@ export function anatomicalSteps(volume: Pick<Volume, "spacing" | "direction">): 
 }
 
 
-/** Fill holes in every plane across the voxel axis nearest to superior (sinuses, nasal cavity, mouth). */
-export function fillAxialHoles(mask: Uint8Array, shape: Vec3, superior: Vec3): void {
+/**
+ * Fill holes in every plane across the voxel axis nearest to superior (sinuses, nasal cavity, mouth).
+ * The outside is flooded from the plane's border; with `seed`, only from border voxels it accepts (a
+ * field of view that cuts through the head: the cut edge is not outside).
+ */
+export function fillAxialHoles(mask: Uint8Array, shape: Vec3, superior: Vec3, seed?: (q: number) => boolean): void {
   const axis = [0, 1, 2].reduce((b, a) => (Math.abs(superior[a]) > Math.abs(superior[b]) ? a : b), 0);
   const [nx, ny] = shape;
   const others = [0, 1, 2].filter((a) => a !== axis);
@@ -157,8 +161,9 @@ export function fillAxialHoles(mask: Uint8Array, shape: Vec3, superior: Vec3): v
       outside[p] = 1;
       queue[tail++] = p;
     };
-    for (let u = 0; u < nu; u++) { push(u, 0); push(u, nv - 1); }
-    for (let v = 0; v < nv; v++) { push(0, v); push(nu - 1, v); }
+    const border = (u: number, v: number) => { if (!seed || seed(at(u, v))) push(u, v); };
+    for (let u = 0; u < nu; u++) { border(u, 0); border(u, nv - 1); }
+    for (let v = 0; v < nv; v++) { border(0, v); border(nu - 1, v); }
     while (head < tail) {
       const p = queue[head++];
       const u = p % nu, v = (p - u) / nu;
