@@ -176,7 +176,16 @@ test("unmask deface: quickshear removes the CT's face (verdict yes before, no af
   const before = hash(CT_DIR);
   const tmp = tempDir();
   const out = path.join(tmp, "defaced");
-  const r = await cli(["deface", CT_DIR, "-o", out, "--method", "quickshear", "--json"]);
+  // Re-identification thresholds from an experiment's result.json (the shape `unmask experiment` writes).
+  const thr = path.join(tmp, "result.json");
+  fs.writeFileSync(thr, JSON.stringify({ recognizers: [{ recognizer: "dlib", eerThreshold: 0.45 }, { recognizer: "faceres", eerThreshold: 0.3 }] }));
+  const bad = path.join(tmp, "bad.json");
+  fs.writeFileSync(bad, JSON.stringify({ recognizers: [] }));
+  const refused = await cli(["deface", CT_DIR, "-o", path.join(tmp, "never"), "--thresholds", bad]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /bad\.json: no recognizer with an EER threshold/);
+  assert.ok(!fs.existsSync(path.join(tmp, "never")));
+  const r = await cli(["deface", CT_DIR, "-o", out, "--method", "quickshear", "--json", "--thresholds", thr]);
   assert.equal(r.code, 0, r.stderr);
   const rep = JSON.parse(r.stdout);
   assert.equal(rep.verification.before.present, "yes");
@@ -185,6 +194,9 @@ test("unmask deface: quickshear removes the CT's face (verdict yes before, no af
   assert.deepEqual(rep.verification.reidentification.map((x: { recognizer: string }) => x.recognizer).sort(), ["dlib", "faceres", "faceres-deep", "mobileface"]);
   assert.ok(rep.verification.reidentification.every((x: { match: boolean }) => !x.match), JSON.stringify(rep.verification.reidentification));
   assert.equal(rep.verification.verified, true);
+  const used = Object.fromEntries(rep.verification.reidentification.map((x: { recognizer: string; threshold: number }) => [x.recognizer, x.threshold]));
+  assert.equal(used.dlib, 0.45);
+  assert.equal(used.faceres, 0.3);
   // Provenance: every model file the verdicts and recognizers used, by sha256.
   const models = Object.entries(rep.provenance.models as Record<string, string>);
   assert.ok(models.length >= 10 && models.every(([, h]) => /^[0-9a-f]{64}$/.test(h)), JSON.stringify(rep.provenance.models));

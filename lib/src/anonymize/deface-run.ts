@@ -147,7 +147,26 @@ export interface DefaceFilesOptions {
   format?: "dicom" | "nifti";
   force?: boolean;
   verify?: boolean;
+  /** Re-identification thresholds per recognizer (default: each recognizer's own; see {@link readRenderThresholds}). */
+  thresholds?: Partial<Record<string, number>>;
   onWarning?: (m: string) => void;
+}
+
+/**
+ * The render thresholds an identification experiment measured: each recognizer's EER threshold from
+ * the `result.json` that `unmask experiment` (`writeExperiment`) writes.
+ */
+export function readRenderThresholds(file: string): Record<string, number> {
+  let j: { recognizers?: { recognizer?: unknown; eerThreshold?: unknown }[] };
+  try {
+    j = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (cause) {
+    throw new InvalidArgumentError(`${file}: not an experiment result.json (${(cause as Error).message})`);
+  }
+  const out: Record<string, number> = {};
+  for (const r of j.recognizers ?? []) if (typeof r.recognizer === "string" && typeof r.eerThreshold === "number" && Number.isFinite(r.eerThreshold)) out[r.recognizer] = r.eerThreshold;
+  if (Object.keys(out).length === 0) throw new InvalidArgumentError(`${file}: no recognizer with an EER threshold (expected the result.json of unmask experiment)`);
+  return out;
 }
 
 function readProtect(file: string, volume: Volume): Mask {
@@ -184,11 +203,11 @@ export async function defaceFiles(input: string, out: string, opts: DefaceFilesO
   const protect = opts.protect ? readProtect(opts.protect, volume) : undefined;
   const result = deface(volume, { method: opts.method, level: opts.level, protect });
   for (const w of result.report.warnings) opts.onWarning?.(w);
-  const verification = opts.verify === false ? null : await verifyDefacing(volume, result.volume, result.report.level);
+  const verification = opts.verify === false ? null : await verifyDefacing(volume, result.volume, result.report.level, { thresholds: opts.thresholds });
   const version = unmaskVersion();
   const report: DefaceRunReport = {
     input: path.resolve(input), output: path.resolve(out), format, deface: result.report, verification,
-    provenance: { unmaskVersion: version, models: modelHashes({ recognizers: opts.verify !== false }), options: { method: result.report.method, level: opts.level ?? null, protect: opts.protect ?? null, format }, inputHashes: Object.fromEntries(inputFiles.map((f) => [f, sha256(f)])), createdAt: new Date().toISOString() },
+    provenance: { unmaskVersion: version, models: modelHashes({ recognizers: opts.verify !== false }), options: { method: result.report.method, level: opts.level ?? null, protect: opts.protect ?? null, format, thresholds: opts.thresholds ?? null }, inputHashes: Object.fromEntries(inputFiles.map((f) => [f, sha256(f)])), createdAt: new Date().toISOString() },
   };
   const description = `defaced by unmask ${version} (${result.report.method}): ${result.report.voxelsChanged} voxels of the face region set to ${result.report.background}`;
   if (format === "nifti") {

@@ -25,6 +25,6 @@ export { stripMask, type StripMaskOptions, type StripMaskResult, type StripObjec
 export { deface, type DefaceMethod, type DefaceOptions, type DefaceReport, type DefaceResult } from "./deface";
 export { brainMask } from "./brain";
 export {
-  defaceFiles, verifyDefacing, reidentifyDefaced, verificationLevels,
+  defaceFiles, verifyDefacing, reidentifyDefaced, readRenderThresholds, verificationLevels,
   type DefaceRunReport, type DefaceCheck, type DefaceFilesOptions, type DefaceVerification, type ReidentificationCheck, type ReidentifyOptions,
 } from "./deface-run";

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { InvalidArgumentError } from "../../core/errors";
-import { defaceFiles } from "../../anonymize/deface-run";
+import { defaceFiles, readRenderThresholds } from "../../anonymize/deface-run";
 import type { DefaceMethod } from "../../anonymize/deface";
 import { numberOption, printJson, printWarning } from "../options";
 import type { CliCommand } from "../types";
@@ -26,6 +26,7 @@ match the defaced front render to the original's.`)
       .option("--protect <mask>", "NIfTI label file on the scan's grid: voxels > 0 are kept (e.g. a target volume)")
       .option("--format <f>", "dicom or nifti (default: from the output name)")
       .option("--level <x>", "skin level (default -300 HU for CT, the histogram's otherwise)")
+      .option("--thresholds <result.json>", "re-identification thresholds: the EER thresholds an `unmask experiment` result.json measured on renders (default: each recognizer's photo threshold)")
       .option("--no-verify", "skip the verification (face-presence verdicts and re-identification)")
       .option("--force", "replace an existing output")
       .option("--json", "print the report as JSON");
@@ -38,7 +39,7 @@ match the defaced front render to the original's.`)
     const format = options.format as "dicom" | "nifti" | undefined;
     if (format && format !== "dicom" && format !== "nifti") throw new InvalidArgumentError(`--format must be dicom or nifti, got "${format}"`);
     const r = await defaceFiles(positionals[0], out, {
-      method, format, level: numberOption(options.level, "level"), protect: options.protect, force: !!options.force, verify: options.verify !== false, onWarning: printWarning,
+      method, format, level: numberOption(options.level, "level"), protect: options.protect, thresholds: options.thresholds ? readRenderThresholds(options.thresholds as string) : undefined, force: !!options.force, verify: options.verify !== false, onWarning: printWarning,
     });
     if (options.json) { printJson(r); return 0; }
     const d = r.deface;
