@@ -1,5 +1,5 @@
 import { skinLevel } from "../face/skin";
-import { patientBounds, patientToVoxel, voxelToPatient } from "../volume/volume";
+import { patientBounds } from "../volume/volume";
 import type { Mask, Vec3, Volume } from "../volume/types";
 import { distanceTransform, fillAxialHoles, labelComponents, trilinear } from "./mask-geometry";
 
@@ -21,11 +21,14 @@ function alignedGrid(volume: Volume): AlignedGrid {
   const shape = [0, 1, 2].map((a) => Math.max(2, Math.floor((max[a] - min[a]) / GRID) + 1)) as Vec3;
   const data = new Float32Array(shape[0] * shape[1] * shape[2]);
   const outside = Math.min(...sampleMin(volume));
+  // patientToVoxel of every cell centre, inlined (the same sums, without an array per cell).
+  const d = volume.direction, sp = volume.spacing, o = volume.origin;
   let q = 0;
   for (let k = 0; k < shape[2]; k++) for (let j = 0; j < shape[1]; j++) for (let i = 0; i < shape[0]; i++, q++) {
-    const v = patientToVoxel(volume, [min[0] + i * GRID, min[1] + j * GRID, min[2] + k * GRID]);
-    const inside = v[0] >= -0.5 && v[1] >= -0.5 && v[2] >= -0.5 && v[0] <= nx - 0.5 && v[1] <= ny - 0.5 && v[2] <= nz - 0.5;
-    data[q] = inside ? trilinear(volume.data, volume.shape, v[0], v[1], v[2]) : outside;
+    const x = min[0] + i * GRID - o[0], y = min[1] + j * GRID - o[1], z = min[2] + k * GRID - o[2];
+    const v0 = (x * d[0] + y * d[1] + z * d[2]) / sp[0], v1 = (x * d[3] + y * d[4] + z * d[5]) / sp[1], v2 = (x * d[6] + y * d[7] + z * d[8]) / sp[2];
+    const inside = v0 >= -0.5 && v1 >= -0.5 && v2 >= -0.5 && v0 <= nx - 0.5 && v1 <= ny - 0.5 && v2 <= nz - 0.5;
+    data[q] = inside ? trilinear(volume.data, volume.shape, v0, v1, v2) : outside;
   }
   return { shape, origin: min, data };
 }
@@ -122,14 +125,65 @@ export function brainMask(volume: Volume, options: { margin?: number; level?: nu
   // CT: the 6 mm closing ate into the brain's edge; give it back before the margin.
   const margin = (options.margin ?? 3) + (volume.units === "HU" ? 6 : 0);
   // Back onto the volume's grid: nearest aligned-grid cell of every voxel centre.
-  const [nx, ny, nz] = volume.shape;
-  const out = new Uint8Array(nx * ny * nz);
-  let q = 0;
-  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++, q++) {
-    const p = voxelToPatient(volume, [i, j, k]);
-    const gi = Math.round((p[0] - g.origin[0]) / GRID), gj = Math.round((p[1] - g.origin[1]) / GRID), gk = Math.round((p[2] - g.origin[2]) / GRID);
-    if (gi < 0 || gj < 0 || gk < 0 || gi >= g.shape[0] || gj >= g.shape[1] || gk >= g.shape[2]) continue;
-    if (dist[gi + g.shape[0] * (gj + g.shape[1] * gk)] <= margin) out[q] = 1;
-  }
+  const out = backProject(volume, g, dist, margin);
   return { data: out, shape: [...volume.shape] as Vec3, spacing: [...volume.spacing] as Vec3, origin: [...volume.origin] as Vec3, direction: [...volume.direction] as Volume["direction"] };
+}
+
+/**
+ * The volume's voxels whose nearest aligned-grid cell has `dist` ≤ `margin`, row by row without
+ * allocating. Each voxel centre is summed in the order `voxelToPatient` uses (origin + i-term, + j-term,
+ * + k-term: the i-terms tabulated once), so every voxel lands in the same cell as through
+ * `voxelToPatient`. A patient axis the voxel rows do not move along has one cell per row, and the cells
+ * along a row are recomputed only when the row's j- and k-terms change (never, for an axis-aligned grid).
+ */
+function backProject(volume: Volume, g: AlignedGrid, dist: Float32Array, margin: number): Uint8Array {
+  const [nx, ny, nz] = volume.shape;
+  const d = volume.direction, sp = volume.spacing, o = volume.origin;
+  const out = new Uint8Array(nx * ny * nz);
+  // Per patient axis c: origin + a·d[c] (a = i·spacing[0]) for every i, the row's cells, and the
+  // j- and k-terms they were computed for.
+  const axes = [0, 1, 2].map((c) => {
+    const start = new Float64Array(nx);
+    for (let i = 0; i < nx; i++) start[i] = o[c] + i * sp[0] * d[c];
+    return { start, cells: new Int32Array(nx), varies: d[c] !== 0, b: NaN, k: NaN, n: g.shape[c], o: g.origin[c] };
+  });
+  /** The cells of one axis along the row (−1: outside the grid); false when the whole row is outside. */
+  const rowCells = (ax: (typeof axes)[number], b: number, k: number): boolean => {
+    if (b !== ax.b || k !== ax.k) {
+      ax.b = b; ax.k = k;
+      const { start, cells, n, o: g0 } = ax;
+      const len = ax.varies ? nx : 1;
+      for (let i = 0; i < len; i++) {
+        const c = Math.round((start[i] + b + k - g0) / GRID);
+        cells[i] = c >= 0 && c < n ? c : -1;
+      }
+    }
+    return ax.varies || ax.cells[0] >= 0;
+  };
+  const [X, Y, Z] = axes;
+  const [gx, gy, gz] = g.shape;
+  // Grid rows (along x) holding a cell within the margin.
+  const rowHit = new Uint8Array(gy * gz);
+  for (let r = 0; r < gy * gz; r++) for (let c = r * gx; c < (r + 1) * gx; c++) if (dist[c] <= margin) { rowHit[r] = 1; break; }
+  for (let k = 0; k < nz; k++) {
+    const c = k * sp[2];
+    for (let j = 0; j < ny; j++) {
+      const b = j * sp[1];
+      if (!rowCells(X, b * d[3], c * d[6]) || !rowCells(Y, b * d[4], c * d[7]) || !rowCells(Z, b * d[5], c * d[8])) continue;
+      const q0 = nx * (j + ny * k);
+      if (!Y.varies && !Z.varies) {
+        if (!rowHit[Y.cells[0] + gy * Z.cells[0]]) continue;
+        const base = gx * (Y.cells[0] + gy * Z.cells[0]), gi = X.cells;
+        for (let i = 0; i < nx; i++) if (gi[i] >= 0 && dist[base + gi[i]] <= margin) out[q0 + i] = 1;
+      } else {
+        const gi = X.cells, gj = Y.cells, gk = Z.cells;
+        const sj = Y.varies ? 1 : 0, sk = Z.varies ? 1 : 0, si = X.varies ? 1 : 0;
+        for (let i = 0; i < nx; i++) {
+          const a = gi[i * si], bb = gj[i * sj], cc = gk[i * sk];
+          if (a >= 0 && bb >= 0 && cc >= 0 && dist[a + gx * (bb + gy * cc)] <= margin) out[q0 + i] = 1;
+        }
+      }
+    }
+  }
+  return out;
 }
