@@ -83,7 +83,9 @@ export function brainMask(volume: Volume, options: { margin?: number; level?: nu
       const grown = new Uint8Array(n);
       for (let q = 0; q < n; q++) grown[q] = dOut[q] <= radius ? 1 : 0;
       const filled = grown.slice();
-      fillAxialHoles(filled, g.shape, [0, 0, 1]);
+      // Flood the outside only from air on the border: where the field of view cuts through the head,
+      // the cut edge is inside it, and the skull's ring closes against the edge.
+      fillAxialHoles(filled, g.shape, [0, 0, 1], (q) => g.data[q] < -500);
       const out = new Uint8Array(n);
       for (let q = 0; q < n; q++) out[q] = filled[q] && !grown[q] && g.data[q] > -100 && g.data[q] < 200 ? 1 : 0;
       return out;
@@ -118,7 +120,7 @@ export function brainMask(volume: Volume, options: { margin?: number; level?: nu
     keepLargest(brain, g.shape);
     const back = distanceTransform(brain, g.shape, spacing);
     for (let q = 0; q < n; q++) brain[q] = back[q] <= ERODE_MR && tissue[q] ? 1 : 0;
-    fillAxialHoles(brain, g.shape, [0, 0, 1]); // ventricles and sulci inside the brain
+    fillAxialHoles(brain, g.shape, [0, 0, 1], (q) => !tissue[q]); // ventricles and sulci inside the brain; a cut edge is not outside
     keepLargest(brain, g.shape);
   }
   const dist = distanceTransform(brain, g.shape, spacing);
