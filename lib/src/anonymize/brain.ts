@@ -164,6 +164,18 @@ function backProject(volume: Volume, g: AlignedGrid, dist: Float32Array, margin:
   };
   const [X, Y, Z] = axes;
   const [gx, gy, gz] = g.shape;
+  // Runs of X.cells: voxels runFrom[t] ≤ i < runTo[t] all in cell runCell[t] (none outside the grid).
+  const runCell = new Int32Array(nx), runFrom = new Int32Array(nx), runTo = new Int32Array(nx);
+  let runs = 0, runsB = NaN, runsK = NaN;
+  const buildRuns = () => {
+    runsB = X.b; runsK = X.k; runs = 0;
+    for (let i = 0; i < nx; i++) {
+      const c = X.cells[i];
+      if (c < 0) continue;
+      if (runs > 0 && runCell[runs - 1] === c && runTo[runs - 1] === i) { runTo[runs - 1] = i + 1; continue; }
+      runCell[runs] = c; runFrom[runs] = i; runTo[runs] = i + 1; runs++;
+    }
+  };
   // Grid rows (along x) holding a cell within the margin.
   const rowHit = new Uint8Array(gy * gz);
   for (let r = 0; r < gy * gz; r++) for (let c = r * gx; c < (r + 1) * gx; c++) if (dist[c] <= margin) { rowHit[r] = 1; break; }
@@ -174,9 +186,15 @@ function backProject(volume: Volume, g: AlignedGrid, dist: Float32Array, margin:
       if (!rowCells(X, b * d[3], c * d[6]) || !rowCells(Y, b * d[4], c * d[7]) || !rowCells(Z, b * d[5], c * d[8])) continue;
       const q0 = nx * (j + ny * k);
       if (!Y.varies && !Z.varies) {
-        if (!rowHit[Y.cells[0] + gy * Z.cells[0]]) continue;
-        const base = gx * (Y.cells[0] + gy * Z.cells[0]), gi = X.cells;
-        for (let i = 0; i < nx; i++) if (gi[i] >= 0 && dist[base + gi[i]] <= margin) out[q0 + i] = 1;
+        // One grid row: the row's runs of voxels in one cell, one look-up each.
+        const r = Y.cells[0] + gy * Z.cells[0];
+        if (!rowHit[r]) continue;
+        if (runsB !== X.b || runsK !== X.k) buildRuns();
+        const base = gx * r;
+        for (let t = 0; t < runs; t++) {
+          if (dist[base + runCell[t]] > margin) continue;
+          for (let i = runFrom[t]; i < runTo[t]; i++) out[q0 + i] = 1;
+        }
       } else {
         const gi = X.cells, gj = Y.cells, gk = Z.cells;
         const sj = Y.varies ? 1 : 0, sk = Z.varies ? 1 : 0, si = X.varies ? 1 : 0;
