@@ -357,14 +357,23 @@ function quickshear(volume: Volume, data: Float32Array, changed: Uint8Array, bra
   }
   const k0 = Math.round(sLo) - 2;
   const front = new Float64Array(Math.round(sHi) + 3 - k0).fill(-Infinity);
+  const inBrain = brain.data; // 0 or 1
   let count = 0;
+  // Runs of brain voxels in index order (rows come in index order): the typed array's own search
+  // skips the gaps between them.
+  let next = inBrain.indexOf(1);
   forEachRow(volume, (q0, row) => {
-    for (let i = 0; i < nx; i++) {
-      if (!brain.data[q0 + i]) continue;
-      const d0 = row[0] + i * di[0] - n0, d1 = row[1] + i * di[1] - n1, d2 = row[2] + i * di[2] - n2;
-      const a = d0 * A0 + d1 * A1 + d2 * A2, t = Math.round(d0 * S0 + d1 * S1 + d2 * S2) - k0;
-      if (a > front[t]) front[t] = a;
-      count++;
+    const end = q0 + nx;
+    while (next >= 0 && next < end) {
+      let q = next;
+      for (; q < end && inBrain[q]; q++) {
+        const i = q - q0;
+        const d0 = row[0] + i * di[0] - n0, d1 = row[1] + i * di[1] - n1, d2 = row[2] + i * di[2] - n2;
+        const a = d0 * A0 + d1 * A1 + d2 * A2, t = Math.round(d0 * S0 + d1 * S1 + d2 * S2) - k0;
+        if (a > front[t]) front[t] = a;
+        count++;
+      }
+      next = inBrain.indexOf(1, q);
     }
   });
   if (count < 3) return { kept: 0, changed: 0 };
@@ -386,22 +395,39 @@ function quickshear(volume: Volume, data: Float32Array, changed: Uint8Array, bra
   const [s1, a1] = hull[e], [s2, a2] = hull[Math.min(e + 1, hull.length - 1)];
   const slope = s2 !== s1 ? (a2 - a1) / (s2 - s1) : 0;
   // Removed: a > line(s) = a1 + slope·(s − s1) + 2, i.e. a − slope·s above a constant (linear along a row).
-  const dF = dot(di, g.A) - slope * dot(di, g.S);
-  const range: [number, number] = [0, 0];
+  const dF = dot(di, g.A) - slope * dot(di, g.S), cut = a1 - slope * s1 + 2;
+  // Far (in mm) above the difference between the exact per-voxel sums and the linear form along a row.
+  const tol = 1e-6 * (1 + Math.abs(slope));
+  const range: [number, number] = [0, 0], sure: [number, number] = [0, 0];
+  const prot = protect?.data;
   let kept = 0, removed = 0;
   forEachRow(volume, (q0, row) => {
-    const r = sub(row, g.nose);
+    const r = sub(row, g.nose), f0 = dot(r, g.A) - slope * dot(r, g.S);
     range[0] = 0; range[1] = nx;
-    clip(range, dot(r, g.A) - slope * dot(r, g.S), dF, a1 - slope * s1 + 2, Infinity);
+    clip(range, f0, dF, cut, Infinity);
+    // Voxels whose linear form is clearly in front of the plane pass the exact test too; only the
+    // others (a voxel or two at the plane) need it.
+    sure[0] = range[0]; sure[1] = range[1];
+    if (Math.abs(dF) < 1e-12) { if (!(f0 > cut + tol)) sure[1] = sure[0]; }
+    else {
+      const t = (cut + tol - f0) / dF;
+      if (dF > 0) sure[0] = Math.max(sure[0], Math.ceil(t) + 1);
+      else sure[1] = Math.min(sure[1], Math.floor(t));
+    }
+    if (sure[0] >= sure[1]) sure[0] = sure[1] = range[1];
     for (let i = range[0]; i < range[1]; i++) {
-      const q = q0 + i;
+      if (i === sure[0]) { i = sure[1] - 1; continue; } // after this loop
       const d0 = row[0] + i * di[0] - n0, d1 = row[1] + i * di[1] - n1, d2 = row[2] + i * di[2] - n2;
       if (d0 * A0 + d1 * A1 + d2 * A2 <= a1 + slope * ((d0 * S0 + d1 * S1 + d2 * S2) - s1) + 2) continue;
-      if (brain.data[q]) continue;
-      if (protect?.data[q]) { kept++; continue; }
-      if (data[q] !== background) { data[q] = background; changed[q] = 1; removed++; }
+      removeAt(q0 + i);
     }
+    for (let i = sure[0]; i < sure[1]; i++) removeAt(q0 + i);
   });
+  function removeAt(q: number): void {
+    if (inBrain[q]) return;
+    if (prot && prot[q]) { kept++; return; }
+    if (data[q] !== background) { data[q] = background; changed[q] = 1; removed++; }
+  }
   return { kept, changed: removed };
 }
 
