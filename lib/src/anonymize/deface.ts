@@ -56,9 +56,12 @@ function maskLike(volume: Volume, data: Uint8Array): Mask {
  * its centre (`voxelToPatient`); voxel i of the row is at row + i·di (see {@link rowStep}), the same
  * sums in every loop here, so a voxel gets the same frame coordinates in each of them.
  */
-function forEachRow(volume: Volume, f: (q0: number, row: Vec3, j: number, k: number) => void): void {
+function forEachRow(volume: Volume, f: (q0: number, row: Vec3, j: number, k: number) => void, jDown = false): void {
   const [nx, ny, nz] = volume.shape;
-  for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) f(nx * (j + ny * k), voxelToPatient(volume, [0, j, k]), j, k);
+  for (let k = 0; k < nz; k++) for (let t = 0; t < ny; t++) {
+    const j = jDown ? ny - 1 - t : t;
+    f(nx * (j + ny * k), voxelToPatient(volume, [0, j, k]), j, k);
+  }
 }
 
 /** Patient step between neighbours along i. */
@@ -81,6 +84,21 @@ function clip(range: [number, number], v0: number, dv: number, lo: number, hi: n
   const t0 = (lo - tol - v0) / dv, t1 = (hi + tol - v0) / dv;
   range[0] = Math.max(range[0], Math.floor(Math.min(t0, t1)) - 1);
   range[1] = Math.min(range[1], Math.ceil(Math.max(t0, t1)) + 2);
+}
+
+/**
+ * The opposite of {@link clip}: narrow the range to where lo < v0 + i·dv < hi holds with room to
+ * spare (1e-6 mm), so that the exact per-voxel sums satisfy it too.
+ */
+function inner(range: [number, number], v0: number, dv: number, lo: number, hi: number): void {
+  const tol = 1e-6;
+  if (Math.abs(dv) < 1e-12) {
+    if (!(v0 > lo + tol && v0 < hi - tol)) range[1] = range[0];
+    return;
+  }
+  const t0 = (lo + tol - v0) / dv, t1 = (hi - tol - v0) / dv;
+  range[0] = Math.max(range[0], Math.floor(Math.min(t0, t1)) + 1);
+  range[1] = Math.min(range[1], Math.ceil(Math.max(t0, t1)));
 }
 
 /**
@@ -249,12 +267,36 @@ function faceRegion(volume: Volume, level: number, g: FaceFrame): { mask: Uint8A
   const [n0, n1, n2] = g.nose, [L0, L1, L2] = g.L, [S0, S1, S2] = g.S, [A0, A1, A2] = g.A;
   const dL = dot(di, g.L), dS = dot(di, g.S), dA = dot(di, g.A);
   const range: [number, number] = [0, 0];
+  // The least height in each row of the map (recomputed when a cell of the row rose): a voxel row
+  // whose voxels all lie behind every cell they can fall in changes nothing. Rows are taken front
+  // to back, so that the skin is in the map before the head behind it is reached.
+  const rowMin = new Float32Array(rows).fill(-Infinity), rowRose = new Uint8Array(rows);
+  const rowsOf = (s0: number, from: number, to: number): [number, number] => {
+    const sa = s0 + from * dS, sb = s0 + (to - 1) * dS;
+    return [Math.max(0, Math.round(Math.min(sa, sb) / cellMm) - H0 - 1), Math.min(rows - 1, Math.round(Math.max(sa, sb) / cellMm) - H0 + 1)];
+  };
+  const dj = volume.spacing[1];
+  const frontToBack = dot([volume.direction[3] * dj, volume.direction[4] * dj, volume.direction[5] * dj], g.A) > 0;
   // Per voxel below: d = centre − nose tip, then l, s, a = d·L, d·S, d·A (the sums of `dot`).
   forEachRow(volume, (q0, row) => {
     const r = sub(row, g.nose);
     range[0] = 0; range[1] = nx;
     clip(range, dot(r, g.L), dL, (-W - 0.5) * cellMm, (W + 0.5) * cellMm);
-    clip(range, dot(r, g.S), dS, (H0 - 0.5) * cellMm, (H1 + 0.5) * cellMm);
+    const s0 = dot(r, g.S);
+    clip(range, s0, dS, (H0 - 0.5) * cellMm, (H1 + 0.5) * cellMm);
+    if (range[0] >= range[1]) return;
+    const [rA, rB] = rowsOf(s0, range[0], range[1]);
+    let least = Infinity;
+    for (let t = rA; t <= rB; t++) {
+      if (rowRose[t]) {
+        let m = Infinity;
+        for (let c = t * cols; c < (t + 1) * cols; c++) if (raw[c] < m) m = raw[c];
+        rowMin[t] = m; rowRose[t] = 0;
+      }
+      least = Math.min(least, rowMin[t]);
+    }
+    const a0 = dot(r, g.A);
+    if (Math.max(a0 + range[0] * dA, a0 + (range[1] - 1) * dA) + 1e-6 < least) return;
     for (let i = range[0]; i < range[1]; i++) {
       const q = q0 + i;
       if (v[q] < level) continue;
@@ -263,9 +305,9 @@ function faceRegion(volume: Volume, level: number, g: FaceFrame): { mask: Uint8A
       if (c < 0 || rr < 0 || c >= cols || rr >= rows) continue;
       const cc = c + cols * rr;
       const a = d0 * A0 + d1 * A1 + d2 * A2;
-      if (a > raw[cc]) raw[cc] = a;
+      if (a > raw[cc]) { raw[cc] = a; rowRose[rr] = 1; }
     }
-  });
+  }, frontToBack);
   // The cut follows a smoothed skin (12 mm Gaussian of the height map): a copy of the skin shifted back
   // would carve the nose's ridge and the orbits' hollows into the cut surface, a face-shaped relief the
   // detectors find again. Smoothed, the cut surface is featureless; everything in front of it goes.
@@ -274,6 +316,12 @@ function faceRegion(volume: Volume, level: number, g: FaceFrame): { mask: Uint8A
   // floor. Which rows of the height map hold such columns (often only those below the field of view):
   const emptyRow = new Uint8Array(rows);
   for (let c = 0; c < height.length; c++) if (height[c] === -Infinity) emptyRow[Math.floor(c / cols)] = 1;
+  // The most anterior skin of each row of the map, and the least depth of the region anywhere: a voxel
+  // in front of both, inside the box, is in the region without looking up its column.
+  const rowMax = new Float32Array(rows).fill(-Infinity);
+  for (let c = 0; c < height.length; c++) { const t = Math.floor(c / cols); if (height[c] > rowMax[t]) rowMax[t] = height[c]; }
+  const minDepth = Math.min(10, g.depth, 1.5 * g.depth, g.topDepth);
+  const sure: [number, number] = [0, 0];
   const out = new Uint8Array(v.length);
   const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
   forEachRow(volume, (q0, row, j, k) => {
@@ -285,13 +333,21 @@ function faceRegion(volume: Volume, level: number, g: FaceFrame): { mask: Uint8A
     if (range[0] >= range[1]) return;
     // The height-map rows this part of the voxel row can fall in (one more either side): without an
     // empty column there, only voxels in front of the floor can be in the region.
-    const sa = s0 + range[0] * dS, sb = s0 + (range[1] - 1) * dS;
-    const rA = Math.max(0, Math.round(Math.min(sa, sb) / cellMm) - H0 - 1), rB = Math.min(rows - 1, Math.round(Math.max(sa, sb) / cellMm) - H0 + 1);
-    let empty = false;
-    for (let t = rA; t <= rB; t++) if (emptyRow[t]) empty = true;
-    if (!empty) clip(range, dot(r, g.A), dA, g.floor, Infinity);
-    let first = -1, last = -1;
+    const [rA, rB] = rowsOf(s0, range[0], range[1]);
+    let empty = false, front = -Infinity;
+    for (let t = rA; t <= rB; t++) { if (emptyRow[t]) empty = true; front = Math.max(front, rowMax[t]); }
+    const l0 = dot(r, g.L), a0 = dot(r, g.A);
+    if (!empty) clip(range, a0, dA, g.floor, Infinity);
+    if (range[0] >= range[1]) return;
+    sure[0] = range[0]; sure[1] = range[1];
+    inner(sure, l0, dL, -g.halfWidth, g.halfWidth);
+    inner(sure, s0, dS, g.bottom, g.top);
+    inner(sure, a0, dA, Math.max(front - minDepth, g.floor), Infinity);
+    if (sure[0] >= sure[1]) sure[0] = sure[1] = range[1];
+    else out.fill(1, q0 + sure[0], q0 + sure[1]);
+    let first = sure[0] < sure[1] ? sure[0] : -1, last = sure[0] < sure[1] ? sure[1] - 1 : -1;
     for (let i = range[0]; i < range[1]; i++) {
+      if (i === sure[0]) { i = sure[1] - 1; continue; } // filled above
       const d0 = row[0] + i * di[0] - n0, d1 = row[1] + i * di[1] - n1, d2 = row[2] + i * di[2] - n2;
       const l = d0 * L0 + d1 * L1 + d2 * L2, s = d0 * S0 + d1 * S1 + d2 * S2;
       if (Math.abs(l) > g.halfWidth || s < g.bottom || s > g.top) continue;
@@ -304,8 +360,8 @@ function faceRegion(volume: Volume, level: number, g: FaceFrame): { mask: Uint8A
         if (!(a > skin - regionDepth(g, s, l) && a > g.floor)) continue;
       }
       out[q0 + i] = 1;
-      if (first < 0) first = i;
-      last = i;
+      if (first < 0 || i < first) first = i;
+      if (i > last) last = i;
     }
     if (first >= 0) {
       lo[0] = Math.min(lo[0], first); hi[0] = Math.max(hi[0], last);
