@@ -133,8 +133,13 @@ test("no recognizer matches a defaced render to the original at the render thres
         assert.equal(c.match, false, `${name} ${method}: ${c.recognizer} re-identifies the defaced render: ${c.reason}`);
       }
     }
-    // The check is not vacuous: the original's own render is matched (distance 0) by every recognizer.
+    // The check is not vacuous: the original's own render is matched (distance 0) by every recognizer that
+    // finds a face on it (on the MRI's render only dlib does: the other three see no face there, so their
+    // "no face" after defacing the MRI says nothing).
     const self = await reidentifyDefaced(v, v, skinLevel(v).level, { gallery, thresholds });
-    for (const c of self) assert.ok(c.match && c.rank === 1, `${name} undefaced vs itself, ${c.recognizer}: ${c.reason}`);
+    const encoded = self.filter((c) => c.distance !== null);
+    console.log(`${name}: recognizers that find a face on the original's render: ${encoded.map((c) => c.recognizer).join(", ")}`);
+    assert.ok(encoded.some((c) => c.recognizer === "dlib"), `${name}: dlib finds the original's face`);
+    for (const c of encoded) assert.ok(c.match && c.rank === 1, `${name} undefaced vs itself, ${c.recognizer}: ${c.reason}`);
   }
 });
