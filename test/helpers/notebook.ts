@@ -1,3 +1,4 @@
+import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -92,4 +93,18 @@ export function writeCodeNotebook(file: string, cells: string[]): void {
   };
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, JSON.stringify(nb, null, 1));
+}
+
+/**
+ * Rows of the HTML table (among a notebook's HTML outputs) whose text contains `caption`: every row,
+ * the header first, each cell's text with tags stripped and &amp; &lt; &gt; decoded. Fails when no table has it.
+ */
+export function htmlTableRows(html: string[], caption: string): string[][] {
+  const t = html.find((h) => h.includes(caption));
+  assert.ok(t, `table "${caption}" shown`);
+  return t
+    .split(/<tr[^>]*>/)
+    .slice(1)
+    .map((r) => [...r.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((m) => m[1].replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").trim()))
+    .filter((r) => r.length);
 }

@@ -1,22 +1,12 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { executeNotebook } from "../helpers/notebook";
+import { executeNotebook, htmlTableRows } from "../helpers/notebook";
 import { pngStats } from "../helpers/images";
 
-/** Rows (cell texts) of the HTML table whose caption contains `caption`; the first row is the header. */
-function tableRows(html: string[], caption: string): string[][] {
-  const t = html.find((h) => h.includes(caption));
-  assert.ok(t, `table "${caption}" shown`);
-  return t
-    .split(/<tr[^>]*>/)
-    .slice(1)
-    .map((r) => [...r.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((m) => m[1].replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").replace(/&lt;/g, "<").replace(/&gt;/g, ">").trim()))
-    .filter((r) => r.length);
-}
 
 /** The table as objects keyed by its header. */
 function records(html: string[], caption: string): Record<string, string>[] {
-  const [header, ...rows] = tableRows(html, caption);
+  const [header, ...rows] = htmlTableRows(html, caption);
   return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
 }
 

@@ -1,45 +1,35 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { executeNotebook } from "../helpers/notebook";
+import { executeNotebook, htmlTableRows } from "../helpers/notebook";
 import { pngStats } from "../helpers/images";
 
-/** Rows (cell texts) of the HTML table whose caption contains `caption`; the first row is the header. */
-function tableRows(html: string[], caption: string): string[][] {
-  const t = html.find((h) => h.includes(caption));
-  assert.ok(t, `table "${caption}" shown`);
-  return t
-    .split(/<tr[^>]*>/)
-    .slice(1)
-    .map((r) => [...r.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((m) => m[1].replace(/<[^>]+>/g, "").replace(/&amp;/g, "&").replace(/&lt;/g, "<").trim()))
-    .filter((r) => r.length);
-}
 
 test("notebook 09 executes headless: masked CT, renders, verdicts, recognition table, stripping, sweep", async () => {
   const nb = executeNotebook("notebooks/09-immobilization-mask.ipynb");
   assert.ok(!nb.outputs.some((o) => o.kind === "error"), "no cell errors");
 
-  const verdict = tableRows(nb.html, "Fused face verdict per scan");
+  const verdict = htmlTableRows(nb.html, "Fused face verdict per scan");
   const v = (scan: string) => verdict.find((r) => r[0] === scan)![1];
-  assert.equal(tableRows(nb.html, "Faces found on the front renders").length, 4);
+  assert.equal(htmlTableRows(nb.html, "Faces found on the front renders").length, 4);
   assert.equal(v("unmasked"), "yes");
   assert.equal(v("stripped"), "yes");
   // The masked verdict is reported as computed; with the refitted fusion it is "no" today (a recall
   // miss tracked as a todo in test/anonymize/mask.test.ts), so only its form is checked here.
   assert.match(v("masked"), /^(yes|no|uncertain)$/);
 
-  const rec = tableRows(nb.html, "Recognition table");
+  const rec = htmlTableRows(nb.html, "Recognition table");
   assert.equal(rec.length, 5, "header + masked/stripped × two levels");
   for (const name of ["dlib", "faceres", "faceres-deep", "mobileface"]) assert.ok(rec[0].includes(name), name);
   // Stripped vs unmasked at the seed's level: the same surface again, so every recognizer matches.
   const strippedRow = rec.find((r) => r[0] === "stripped vs unmasked" && r[1] === "-300 HU")!;
   for (const cell of strippedRow.slice(2)) assert.match(cell, /✓ match/);
 
-  const removed = tableRows(nb.html, "Removed (simulated")[1];
+  const removed = htmlTableRows(nb.html, "Removed (simulated")[1];
   assert.ok(Number(removed[0]) > 10000, `removed voxels ${removed[0]}`);
   assert.ok(Math.abs(Number(removed[4]) - 2) < 0.5, `thickness ${removed[4]}`);
-  assert.ok(tableRows(nb.html, "Left in place").some((r) => r[0] === "posterior support"), "the head holder is left and listed");
+  assert.ok(htmlTableRows(nb.html, "Left in place").some((r) => r[0] === "posterior support"), "the head holder is left and listed");
 
-  const sweep = tableRows(nb.html, "Sweep results");
+  const sweep = htmlTableRows(nb.html, "Sweep results");
   assert.equal(sweep.length, 13);
   assert.ok(/data-unmask-figure="plotly"/.test(nb.html.join("\n")), "sweep plot");
 
