@@ -56,11 +56,16 @@ function maskLike(volume: Volume, data: Uint8Array): Mask {
  * its centre (`voxelToPatient`); voxel i of the row is at row + i·di (see {@link rowStep}), the same
  * sums in every loop here, so a voxel gets the same frame coordinates in each of them.
  */
-function forEachRow(volume: Volume, f: (q0: number, row: Vec3, j: number, k: number) => void, jDown = false): void {
+function forEachRow(volume: Volume, f: (q0: number, row: Vec3, j: number, k: number) => void, order?: { axis: 1 | 2; down: boolean }): void {
   const [nx, ny, nz] = volume.shape;
-  for (let k = 0; k < nz; k++) for (let t = 0; t < ny; t++) {
-    const j = jDown ? ny - 1 - t : t;
-    f(nx * (j + ny * k), voxelToPatient(volume, [0, j, k]), j, k);
+  const visit = (j: number, k: number) => f(nx * (j + ny * k), voxelToPatient(volume, [0, j, k]), j, k);
+  if (!order) { for (let k = 0; k < nz; k++) for (let j = 0; j < ny; j++) visit(j, k); return; }
+  // Row planes along one axis (j or k) in the order asked, the rows of each plane inside.
+  const n = order.axis === 1 ? ny : nz;
+  for (let t = 0; t < n; t++) {
+    const u = order.down ? n - 1 - t : t;
+    if (order.axis === 1) for (let k = 0; k < nz; k++) visit(u, k);
+    else for (let j = 0; j < ny; j++) visit(j, u);
   }
 }
 
@@ -275,8 +280,10 @@ function faceRegion(volume: Volume, level: number, g: FaceFrame): { mask: Uint8A
     const sa = s0 + from * dS, sb = s0 + (to - 1) * dS;
     return [Math.max(0, Math.round(Math.min(sa, sb) / cellMm) - H0 - 1), Math.min(rows - 1, Math.round(Math.max(sa, sb) / cellMm) - H0 + 1)];
   };
-  const dj = volume.spacing[1];
-  const frontToBack = dot([volume.direction[3] * dj, volume.direction[4] * dj, volume.direction[5] * dj], g.A) > 0;
+  // Planes of rows from front to back: along the row axis (j or k) whose step moves most along A.
+  const step = (a: 1 | 2) => dot([volume.direction[3 * a] * volume.spacing[a], volume.direction[3 * a + 1] * volume.spacing[a], volume.direction[3 * a + 2] * volume.spacing[a]], g.A);
+  const axis: 1 | 2 = Math.abs(step(1)) >= Math.abs(step(2)) ? 1 : 2;
+  const frontToBack = { axis, down: step(axis) > 0 };
   // Per voxel below: d = centre − nose tip, then l, s, a = d·L, d·S, d·A (the sums of `dot`).
   forEachRow(volume, (q0, row) => {
     const r = sub(row, g.nose);
