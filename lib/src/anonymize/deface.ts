@@ -527,7 +527,13 @@ function regionBlur(volume: Volume, sigmaMm: number, box: VoxelBox): { row: (j: 
   const cells = new Float32Array(mx * my * mz);
   const sums = new Float64Array(mx);
   const f0 = f[0], per = f[0] * f[1] * f[2];
+  // A row (plane) of cells beyond an edge of the volume reads the same voxels as the one before it
+  // (taps non-decreasing: the first of the previous cell equals the last of this one): a copy.
+  const same = (T: Int32Array, fa: number, c: number) => c > 0 && T[(c - 1) * fa] === T[c * fa + fa - 1];
   for (let cz = 0; cz < mz; cz++) for (let cy = 0; cy < my; cy++) {
+    const out = mx * (cy + my * cz);
+    if (cy === 0 && same(Z, f[2], cz)) { cells.copyWithin(out, out - mx * my, out); cy = my - 1; continue; }
+    if (same(Y, f[1], cy)) { cells.copyWithin(out, out - mx, out); continue; }
     sums.fill(0);
     for (let tz = 0; tz < f[2]; tz++) for (let ty = 0; ty < f[1]; ty++) {
       const base = nx * (Y[cy * f[1] + ty] + ny * Z[cz * f[2] + tz]);
@@ -542,7 +548,6 @@ function regionBlur(volume: Volume, sigmaMm: number, box: VoxelBox): { row: (j: 
         sums[cx] += acc;
       }
     }
-    const out = mx * (cy + my * cz);
     for (let cx = 0; cx < mx; cx++) cells[out + cx] = sums[cx] / per;
   }
   const blurred = blur3(cells, m, [0, 1, 2].map((a) => sigmaMm / (f[a] * volume.spacing[a])) as Vec3);
