@@ -135,7 +135,7 @@ export function deface(volume: Volume, options: DefaceOptions = {}): DefaceResul
   const changed = new Uint8Array(n);
   const brain = brainMask(volume, { level });
   const inBrain = brain.data, prot = options.protect?.data;
-  let protectedKept = 0, voxelsChanged = 0;
+  let protectedKept = 0, voxelsChanged = 0; // counted as they change: each loop below visits a voxel once
   let region: DefaceReport["faceRegion"] = null;
 
   if (method === "skullstrip") {
@@ -174,7 +174,6 @@ export function deface(volume: Volume, options: DefaceOptions = {}): DefaceResul
       }
     }
   }
-  // (Counted as they change: every loop above visits a voxel once.)
   if (protectedKept) warnings.push(`${protectedKept} voxel(s) of the face region kept because the protect mask covers them: facial tissue is left there`);
   return {
     volume: { ...volume, data, shape: [...volume.shape] as Vec3, spacing: [...volume.spacing] as Vec3, origin: [...volume.origin] as Vec3, direction: [...volume.direction] as Volume["direction"] },
