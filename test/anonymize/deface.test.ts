@@ -269,3 +269,13 @@ test("after deface no facial soft tissue (skin to the first bone or air, from th
   assert.ok(columns > 500 && soft > 5000, "the check sees the face's soft tissue");
   assert.equal(left, 0, `${left} voxels of facial soft tissue left`);
 });
+
+test("without a brain mask (no skull in the scan) skull strip and quickshear remove nothing and say so", async () => {
+  const { volume } = await loadSeries(CT_DIR);
+  const boneless = { ...volume, data: volume.data.map((x) => (x >= 250 ? 40 : x)) };
+  for (const method of ["skullstrip", "quickshear"] as DefaceMethod[]) {
+    const r = deface(boneless, { method });
+    assert.equal(r.report.voxelsChanged, 0, method);
+    assert.ok(r.report.warnings.some((w) => /no brain found/.test(w)), `${method}: ${r.report.warnings.join("; ")}`);
+  }
+});

@@ -137,8 +137,13 @@ export function deface(volume: Volume, options: DefaceOptions = {}): DefaceResul
   const inBrain = brain.data, prot = options.protect?.data;
   let protectedKept = 0, voxelsChanged = 0; // counted as they change: each loop below visits a voxel once
   let region: DefaceReport["faceRegion"] = null;
-
-  if (method === "skullstrip") {
+  let brainVoxels = 0;
+  for (let q = 0; q < n; q++) brainVoxels += inBrain[q];
+  // Without a brain mask nothing protects the intracranial space: skull strip and quickshear, which are
+  // defined by it, do nothing rather than remove the whole head or cut blind.
+  if (brainVoxels === 0 && (method === "skullstrip" || method === "quickshear")) {
+    warnings.push(`no brain found (${volume.units === "HU" ? "the skull does not enclose soft tissue in any plane" : "no tissue survives the erosion"}): ${method} removed nothing`);
+  } else if (method === "skullstrip") {
     for (let q = 0; q < n; q++) {
       if (inBrain[q] || (prot && prot[q])) continue;
       if (data[q] !== background) { data[q] = background; changed[q] = 1; voxelsChanged++; }
