@@ -4,6 +4,7 @@ import { skinLevel } from "../face/skin";
 import { voxelToPatient } from "../volume/volume";
 import type { Mask, Vec3, Volume } from "../volume/types";
 import { brainMask } from "./brain";
+import { distanceTransform } from "./mask-geometry";
 
 /** Defacing methods (see {@link deface}). */
 export type DefaceMethod = "deface" | "quickshear" | "blur" | "skullstrip";
@@ -175,6 +176,7 @@ export function deface(volume: Volume, options: DefaceOptions = {}): DefaceResul
               if (data[q] !== b) { data[q] = b; changed[q] = 1; voxelsChanged++; }
             }
           }
+          if (method === "deface" && volume.units !== "HU") voxelsChanged += featherCut(volume, data, changed, box, inBrain, prot);
         }
       }
     }
@@ -185,6 +187,45 @@ export function deface(volume: Volume, options: DefaceOptions = {}): DefaceResul
     changed: maskLike(volume, changed),
     report: { method, level, voxelsChanged, protectedKept, faceRegion: region, background, timeMs: performance.now() - t0, warnings },
   };
+}
+
+/** How far behind an MRI cut its values are smoothed (mm), and by how much (σ, mm). */
+const FEATHER_MM = 6, FEATHER_SIGMA_MM = 2;
+
+/**
+ * MRI: smooth the tissue just behind the cut. T1 intensities of fat and muscle cross any threshold in
+ * islands, so an MRI cut left as it is shows a speckled surface at 1.5× the skin level that the
+ * detectors take for texture; CT's Hounsfield units do not. Within FEATHER_MM of a removed voxel
+ * (never the brain mask or the protect mask), each value becomes a σ = 2 mm Gaussian of the defaced
+ * volume, so the new surface is smooth at every level. Returns the number of voxels it changed.
+ */
+function featherCut(volume: Volume, data: Float32Array, changed: Uint8Array, region: VoxelBox, inBrain: Uint8Array, prot: Uint8Array | undefined): number {
+  const [nx, ny] = volume.shape;
+  const grow = [0, 1, 2].map((a) => Math.ceil(FEATHER_MM / volume.spacing[a]));
+  const lo = [0, 1, 2].map((a) => Math.max(0, region.lo[a] - grow[a])) as Vec3;
+  const hi = [0, 1, 2].map((a) => Math.min(volume.shape[a] - 1, region.hi[a] + grow[a])) as Vec3;
+  const bs = [0, 1, 2].map((a) => hi[a] - lo[a] + 1) as Vec3;
+  const sub = new Uint8Array(bs[0] * bs[1] * bs[2]);
+  for (let k = 0; k < bs[2]; k++) for (let j = 0; j < bs[1]; j++) {
+    const q0 = lo[0] + nx * (lo[1] + j + ny * (lo[2] + k));
+    sub.set(changed.subarray(q0, q0 + bs[0]), bs[0] * (j + bs[1] * k));
+  }
+  const dist = distanceTransform(sub, bs, volume.spacing);
+  const smooth = regionBlur({ ...volume, data: data.slice() }, FEATHER_SIGMA_MM, { lo, hi });
+  let n = 0;
+  for (let k = 0; k < bs[2]; k++) for (let j = 0; j < bs[1]; j++) {
+    let row: Float32Array | undefined;
+    for (let i = 0; i < bs[0]; i++) {
+      const d = dist[i + bs[0] * (j + bs[1] * k)];
+      if (d === 0 || d > FEATHER_MM) continue;
+      const q = lo[0] + i + nx * (lo[1] + j + ny * (lo[2] + k));
+      if (changed[q] || inBrain[q] || (prot && prot[q])) continue;
+      row ??= smooth.row(lo[1] + j, lo[2] + k);
+      const b = row[i];
+      if (data[q] !== b) { data[q] = b; changed[q] = 1; n++; }
+    }
+  }
+  return n;
 }
 
 function minOf(a: Float32Array): number {
