@@ -479,8 +479,9 @@ export function presenceFromEvidence(
 export async function detectFaceInScan(input: Volume | Mesh, options: PresenceOptions = {}): Promise<FacePresence> {
   const t = Date.now();
   const params = options.params ?? DEFAULT_FUSION;
-  const first = presenceFromEvidence(await collectPresenceEvidence(input, options), params, {}, Date.now() - t);
-  if (first.present === "yes" || options.secondLook === false || options.despeckle || first.reason.startsWith("no surface")) return withSummary(first);
+  const collected = await collectPresenceEvidence(input, options);
+  const first = presenceFromEvidence(collected, params, {}, Date.now() - t);
+  if (first.present === "yes" || options.secondLook === false || options.despeckle || collected.empty) return withSummary(first);
   const again = presenceFromEvidence(await collectPresenceEvidence(input, { ...options, despeckle: true }), params, {}, Date.now() - t);
   const rank = { no: 0, uncertain: 1, yes: 2 } as const;
   if (rank[again.present] > rank[first.present] || (again.present === first.present && again.score > first.score)) {
